@@ -1,0 +1,1 @@
+"""Documents in, facts out: reading, repair, GiNZA parsing and rule-based extraction."""

@@ -1,0 +1,1 @@
+"""Facts in, knowledge graph out: RDF, the pyoxigraph store, networks, views, SPARQL."""
