@@ -5,6 +5,9 @@ Each command checks its arguments, calls a function from ``extract`` or ``kg`` a
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
 
 app = typer.Typer(
@@ -16,9 +19,268 @@ app = typer.Typer(
 
 # --- build / query / stats (issue 2) -------------------------------------------------------
 
+
+@app.command()
+def build(
+    sources: list[Path] = typer.Argument(..., help="Files or folders of .txt .md .html .pdf documents."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder (kg.trig, store/, graph.html)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every passage again instead of reusing cached parses."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where parses are cached (default: ~/.cache/bilateral-kg or $BKG_CACHE)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Build the knowledge graph of SOURCES into OUT.
+
+    Writes OUT/kg.trig (TriG, one named graph per document), OUT/store (an embedded pyoxigraph
+    store for `bkg query`) and OUT/graph.html (the interactive view). A document that cannot be
+    read is named with the reason and skipped; the exit code is then 1.
+    """
+    from .build import build as run_build
+
+    missing = [s for s in sources if not s.exists()]
+    if missing:
+        for s in missing:
+            typer.echo(f"error: {s}: no such file or folder", err=True)
+        raise typer.Exit(2)
+    result = run_build(sources, out, progress=not quiet, cache_dir=cache_dir, use_cache=not no_cache)
+    for err in result.errors:
+        typer.echo(f"skipped {err}", err=True)
+    typer.echo(f"built {result.documents} document(s), {result.triples} triples")
+    typer.echo(f"  graph:  {result.trig}")
+    typer.echo(f"  store:  {result.store}   (query it: bkg query --store {result.out_dir} 'SELECT …')")
+    typer.echo(f"  view:   {result.html}   (open it in a browser; works offline)")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _open_store_or_exit(build_dir: Path):
+    from .store import StoreNotFoundError, open_store
+
+    try:
+        return open_store(build_dir)
+    except StoreNotFoundError as err:
+        raise _fail(str(err)) from None
+    except OSError as err:
+        raise _fail(f"cannot open the store at {build_dir}: {err}", 1) from None
+
+
+@app.command("query")
+def query_command(
+    first: Optional[str] = typer.Argument(
+        None, metavar="[DIR] [SPARQL]", show_default=False,
+        help="The build folder (unless --store is given), then the query (unless --file is given).",
+    ),
+    second: Optional[str] = typer.Argument(None, hidden=True, show_default=False),
+    store: Optional[Path] = typer.Option(
+        None, "--store", "-s", help="The build folder (from `bkg build --out DIR`) or its store/."
+    ),
+    file: Optional[Path] = typer.Option(
+        None, "--file", "-f", help="Read the query from a .rq file ('-' reads standard input)."
+    ),
+    fmt: str = typer.Option(
+        "table", "--format", "-F",
+        help="table (aligned, for reading), csv, tsv or json (SPARQL 1.1 results formats).",
+    ),
+    max_width: int = typer.Option(80, "--max-width", help="Widest table cell, in columns."),
+) -> None:
+    """Run a SPARQL query on a built graph.
+
+    The union of all documents' named graphs is the default graph, and the prefixes bkg:,
+    rdf:, rdfs:, skos:, prov:, dcterms:, owl:, xsd:, id: and wd: are already declared.
+    SELECT prints rows, ASK prints true/false, CONSTRUCT/DESCRIBE print Turtle.
+
+    \b
+    Examples:
+      bkg query out 'SELECT ?label WHERE { ?a a bkg:Agreement ; rdfs:label ?label }'
+      bkg query --store out --file kg/queries/visits.rq --format csv
+    """
+    from .store import FORMATS, QueryError, format_results
+    from .store import query as run_query
+
+    if fmt not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    args = [a for a in (first, second) if a is not None]
+    if store is None:
+        if not args:
+            raise _fail("which graph? bkg query DIR 'SPARQL' or bkg query --store DIR 'SPARQL'")
+        store = Path(args.pop(0))
+    if file is not None:
+        if args:
+            raise _fail("give the query either as an argument or with --file, not both")
+        try:
+            sparql = typer.get_text_stream("stdin").read() if str(file) == "-" else (
+                file.read_text(encoding="utf-8")
+            )
+        except OSError as err:
+            raise _fail(f"cannot read {file}: {err.strerror or err}") from None
+    elif args:
+        sparql = args.pop(0)
+    else:
+        raise _fail("no query: give it as an argument or with --file q.rq")
+    if args:
+        raise _fail(f"unexpected argument {args[0]!r}")
+    if not sparql.strip():
+        raise _fail("the query is empty")
+
+    oxstore = _open_store_or_exit(store)
+    try:
+        text = format_results(run_query(oxstore, sparql), fmt, max_width=max_width)
+    except QueryError as err:
+        raise _fail(str(err)) from None
+    except OSError as err:
+        raise _fail(f"the query failed: {err}", 1) from None
+    typer.echo(text.rstrip("\r\n"))
+
+
+@app.command("stats")
+def stats_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`) or its store/."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Count documents, passages, entities by class, triples and named graphs of a build."""
+    from .store import format_stats, stats
+
+    numbers = stats(_open_store_or_exit(build_dir))
+    typer.echo(format_stats(numbers, "json" if as_json else "table"))
+
+
 # --- eval (issue 3) ------------------------------------------------------------------------
 
 # --- analyze / path / ego / viz (issue 4) --------------------------------------------------
+
+
+def _entity_graph_or_exit(build_dir: Path):
+    from .network import entity_graph
+
+    if not build_dir.exists():
+        typer.echo(f"error: {build_dir}: no such build folder", err=True)
+        raise typer.Exit(2)
+    try:
+        return entity_graph(build_dir)
+    except (FileNotFoundError, OSError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _resolve_or_exit(G, name: str, classes=None):
+    from .network import resolve_entity
+
+    try:
+        return resolve_entity(G, name, classes=classes)
+    except LookupError as err:
+        typer.echo(f"error: {err.args[0] if err.args else err}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def analyze(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    top: int = typer.Option(10, "--top", help="How many rows of each ranking to print."),
+) -> None:
+    """Centrality, communities and country pairs of DIR, written as tables to DIR/analysis/."""
+    from .network import analyze as run_analyze
+
+    if not build_dir.is_dir():
+        typer.echo(f"error: {build_dir}: no such build folder", err=True)
+        raise typer.Exit(2)
+    summary = run_analyze(build_dir, build_dir, top=top)
+    typer.echo(f"{summary['nodes']} nodes, {summary['edges']} edges, "
+               f"{summary['components']} components, {summary['communities']} communities")
+    typer.echo("classes: " + ", ".join(f"{c} {n}" for c, n in summary["classes"].items()))
+    for measure, rows in summary["top"].items():
+        typer.echo(f"\ntop {measure}:")
+        for row in rows:
+            typer.echo(f"  {row['score']:>10.4f}  {row['label']}  [{row['class']}]")
+    typer.echo("\nheaviest country pairs:")
+    for row in summary["top_country_pairs"]:
+        typer.echo(f"  {row['weight']:>4}  {row['a']} — {row['b']}")
+    typer.echo("\nlargest communities:")
+    for row in summary["largest_communities"]:
+        typer.echo(f"  #{row['community']} ({row['size']}): " + ", ".join(row["members"]))
+    typer.echo(f"\ntables: {build_dir / 'analysis'} ({', '.join(summary['files'])})")
+
+
+@app.command()
+def path(
+    build_dir: Path = typer.Argument(..., help="A build folder."),
+    a: str = typer.Argument(..., help="An entity: label (ja/en), alias, ISO3 or IRI."),
+    b: str = typer.Argument(..., help="Another entity."),
+    cutoff: int = typer.Option(6, "--cutoff", help="Longest path to look for, in hops."),
+    limit: int = typer.Option(10, "--max", help="At most this many shortest paths."),
+) -> None:
+    """How two entities are connected: the shortest paths, hop by hop, with their relations."""
+    from .network import format_path, paths
+
+    G = _entity_graph_or_exit(build_dir)
+    source, target = _resolve_or_exit(G, a), _resolve_or_exit(G, b)
+    found = list(paths(G, source, target, cutoff=cutoff, max_paths=limit))
+    if not found:
+        typer.echo(f"no path between {G.nodes[source]['label']} and {G.nodes[target]['label']}"
+                   f" within {cutoff} hops")
+        raise typer.Exit(1)
+    typer.echo(f"{len(found)} shortest path(s) of {len(found[0])} hop(s):")
+    for hops in found:
+        typer.echo("  " + format_path(G, hops))
+
+
+@app.command()
+def ego(
+    build_dir: Path = typer.Argument(..., help="A build folder."),
+    entity: str = typer.Argument(..., help="An entity: label (ja/en), alias, ISO3 or IRI."),
+    radius: int = typer.Option(1, "--radius", "-r", help="Hops around the entity."),
+) -> None:
+    """The neighbourhood of an entity: who and what lies within RADIUS hops."""
+    from .network import ego as run_ego
+
+    G = _entity_graph_or_exit(build_dir)
+    center = _resolve_or_exit(G, entity)
+    E = run_ego(G, center, radius=radius)
+    typer.echo(f"{G.nodes[center]['label']} [{G.nodes[center]['cls']}]: "
+               f"{len(E) - 1} neighbour(s) within {radius} hop(s)")
+    for u, v, rel in sorted(E.edges(keys=True), key=lambda e: (e[2], str(e[0]), str(e[1]))):
+        typer.echo(f"  {E.nodes[u]['label']} -{rel}-> {E.nodes[v]['label']}")
+
+
+@app.command()
+def viz(
+    build_dir: Path = typer.Argument(..., help="A build folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Show only around this entity."),
+    radius: int = typer.Option(1, "--radius", "-r", help="Hops around --focus."),
+    years: Optional[str] = typer.Option(None, "--years", help="e.g. 2023 or 2022-2025."),
+    classes: Optional[str] = typer.Option(None, "--classes", help="e.g. Country,Program."),
+    projection: str = typer.Option("entity", "--projection", help="entity, country or bipartite."),
+    max_nodes: int = typer.Option(400, "--max-nodes", help="Keep the most connected nodes above this."),
+) -> None:
+    """Write an interactive, self-contained HTML view of the graph (works offline)."""
+    from .network import country_graph, country_initiative_graph
+    from .views import build_view, write_view
+
+    projections = {"entity": lambda G: G, "country": country_graph,
+                   "bipartite": country_initiative_graph}
+    if projection not in projections:
+        typer.echo(f"error: --projection must be one of {', '.join(projections)}", err=True)
+        raise typer.Exit(2)
+    if out.suffix.lower() not in (".html", ".htm"):
+        typer.echo(f"error: {out}: the view is an .html file", err=True)
+        raise typer.Exit(2)
+    G = projections[projection](_entity_graph_or_exit(build_dir))
+    heading = f"bilateral-kg — {projection} graph"
+    try:
+        net = build_view(G, focus=focus, radius=radius, years=years, classes=classes,
+                         max_nodes=max_nodes, heading=heading)
+    except (LookupError, ValueError) as err:
+        typer.echo(f"error: {err.args[0] if err.args else err}", err=True)
+        raise typer.Exit(2) from None
+    write_view(net, out)
+    typer.echo(f"wrote {out}: {len(net.nodes)} nodes, {len(net.edges)} edges")
+    for note in net.notes:
+        typer.echo(f"  {note}")
 
 # --- serve / queries / validate / export / push (issue 5) ----------------------------------
 

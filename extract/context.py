@@ -1,0 +1,179 @@
+"""What every rule family sees: the segmented document, its parses, the gazetteer, the dates.
+
+Rule families are pure functions ``DocContext -> list[...]``. The context holds no state that
+rules mutate; each family returns what it found and :mod:`extract.rules` assembles the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .facts import DateValue, Document, Mention, Passage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Token
+
+    from .dates import DateMention
+    from .gazetteer import Gazetteer
+
+__all__ = ["DocContext", "KATAKANA", "is_katakana_name", "sentence_bounds"]
+
+KATAKANA = r"\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"  # katakana letters, not ・
+_KATAKANA_NAME = re.compile(rf"[{KATAKANA}ー]+(?:[・＝=][{KATAKANA}ー]+)*")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def is_katakana_name(text: str) -> bool:
+    """True for a run of katakana words joined by ・ or ＝ (how foreign names are written)."""
+    return bool(_KATAKANA_NAME.fullmatch(text)) and not set(text) <= {"・", "＝", "=", "ー"}
+
+
+def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The sentence of ``text`` around character ``pos``: ends at 。 (or the passage end)."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        start = m.end()
+    m = _SENTENCE_END.search(text, pos)
+    end = m.end() if m else len(text)
+    return start, end
+
+
+@dataclass
+class DocContext:
+    document: Document
+    parses: list[Doc]
+    gazetteer: Gazetteer
+    dates: dict[int, list[DateMention]] = field(default_factory=dict)  # passage index -> dates
+
+    @classmethod
+    def build(cls, document: Document, parses: list[Doc], gazetteer: Gazetteer) -> DocContext:
+        from .dates import find_dates
+
+        dates: dict[int, list[DateMention]] = {}
+        anchor = document.date
+        for passage in document.passages:
+            found = find_dates(passage.text, anchor=anchor)
+            dates[passage.index] = found
+        return cls(document, parses, gazetteer, dates)
+
+    # -- passages and tokens ---------------------------------------------------------------
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return self.document.passages
+
+    def parse(self, passage: Passage) -> Doc:
+        return self.parses[passage.index]
+
+    def body(self) -> Iterator[tuple[Passage, Doc]]:
+        """Passages with their parses, the document's title line included."""
+        for passage in self.passages:
+            yield passage, self.parses[passage.index]
+
+    def mention(self, passage: Passage, start: int, end: int) -> Mention:
+        """A Mention from passage-relative character offsets."""
+        return Mention(passage.index, passage.start + start, passage.start + end, passage.text[start:end])
+
+    def tokens_between(self, doc: Doc, start: int, end: int) -> list[Token]:
+        return [t for t in doc if t.idx >= start and t.idx + len(t.text) <= end]
+
+    def dates_in(self, passage: Passage, start: int = 0, end: int | None = None) -> list[DateMention]:
+        end = len(passage.text) if end is None else end
+        return [d for d in self.dates.get(passage.index, []) if d.start >= start and d.end <= end]
+
+    @cached_property
+    def doc_year(self) -> int | None:
+        return self.document.date.year if self.document.date else None
+
+    @property
+    def anchor(self) -> DateValue | None:
+        return self.document.date
+
+
+_CLAUSE_DEPS = {"acl", "advcl", "csubj", "ccomp"}
+_LEADING_DATE = re.compile(r"^(?:(?:本|今|昨|来|同)年|\d{4}年)(?:\d{1,2}月(?:\d{1,2}日)?)?の")
+_PAREN_ASIDE = re.compile(r"[(（]以下[^)）]*?という。?[)）]")
+
+
+_EVENT_WORDS = ("署名", "締結", "交換", "採択", "開催", "行わ", "行う", "実施", "訪問", "発出", "設立", "立上げ", "立ち上げ")
+
+
+def _is_event_clause(tok: Token) -> bool:
+    """A clause that reports an event (a date, 署名された, 開催された, a subject with が/は)."""
+    sub = list(tok.subtree)
+    if any(t.pos_ == "VERB" and (t.text.startswith(_EVENT_WORDS) or t.lemma_.startswith(_EVENT_WORDS)) for t in sub):
+        return True
+    if any(t.text in {"年", "月", "日"} and t.i > 0 and t.nbor(-1).like_num for t in sub):
+        return True
+    return any(t.text in {"が", "は"} and t.pos_ == "ADP" for t in sub)
+
+
+def phrase_start(head: Token) -> int:
+    """Token index where the noun phrase headed by ``head`` starts.
+
+    The phrase is the head's left subtree, cut after any clause in it that reports an event
+    (``2023年7月6日に署名された「…覚書」`` → the phrase starts after ``された``). Clauses that only
+    describe (``…に関する``, ``…を通じた``) stay in the name.
+    """
+    start = head.left_edge.i
+    for tok in head.doc[head.left_edge.i : head.i]:
+        if (tok.dep_ in _CLAUSE_DEPS or tok.pos_ == "VERB") and tok.right_edge.i < head.i and _is_event_clause(tok):
+            start = max(start, tok.right_edge.i + 1)
+    doc = head.doc
+    # never begin on a particle, a comma or a closing bracket
+    while start < head.i and (doc[start].pos_ in {"ADP", "PUNCT", "SCONJ", "AUX", "CCONJ"} and doc[start].text not in "「『"):
+        start += 1
+    return start
+
+
+def clean_label(text: str) -> str:
+    """A name as a researcher would write it: no aside like （以下「対話」という。）, no outer 「」."""
+    text = _PAREN_ASIDE.sub("", text).strip(" 、,")
+    text = _LEADING_DATE.sub("", text)
+    if text.startswith("「") and text.endswith("」") and text.count("「") == 1:
+        text = text[1:-1]
+    if text.startswith("「") and "」" not in text:
+        text = text[1:]
+    if text.endswith("」") and "「" not in text:
+        text = text[:-1]
+    return text
+
+
+@dataclass(frozen=True)
+class HeadHit:
+    """A noun phrase ending in a lexicon head (覚書, 会合, 計画 …) in one passage."""
+
+    word: str  # the lexicon head
+    value: str  # its type or kind
+    token: Token  # the phrase's head token
+    start: int  # passage-relative character span of the whole phrase
+    end: int
+    label: str  # the phrase, cleaned
+
+
+def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) -> list[HeadHit]:
+    """Every phrase of ``doc`` that ends in one of ``heads`` at a token boundary."""
+    text = passage.text
+    ends = {t.idx + len(t.text): t for t in doc}
+    hits: list[HeadHit] = []
+    taken: set[int] = set()
+    for word, value in heads:
+        for m in re.finditer(re.escape(word), text):
+            end = m.end()
+            if end in taken or end not in ends:
+                continue
+            tok = ends[end]
+            # the head must close the compound: 協定終了後 or 機関投資家 are not instruments
+            nxt = tok.nbor(1) if tok.i + 1 < len(doc) else None
+            if nxt is not None and nxt.idx == end and nxt.pos_ in {"NOUN", "PROPN"} and nxt.text not in {"間", "等", "など"}:
+                continue
+            first = phrase_start(tok)
+            # a multi-token head starts no later than the head word itself
+            start = min(doc[first].idx, m.start()) if first <= tok.i else m.start()
+            raw = text[start:end]
+            hits.append(HeadHit(word, value, tok, start, end, clean_label(raw)))
+            taken.add(end)
+    return sorted(hits, key=lambda h: h.start)

@@ -1,0 +1,115 @@
+"""Countries: every written form from the gazetteer, matched on word boundaries.
+
+GiNZA's own labels are not trusted for countries (it tags キルギス共和国 as a Person); the
+gazetteer decides. Forms are matched longest first so that インドネシア is never read as インド.
+Katakana names must not sit inside a longer katakana word; one-kanji abbreviations (米, 露, 韓)
+count only in the compounds they are made for (日米, 日・韓, 日露関係).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+from .context import DocContext
+from .facts import Entity, Mention
+
+__all__ = ["find_countries", "country_pattern", "CountryHit"]
+
+_KATA = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f]")
+
+
+class CountryHit(tuple):
+    """(start, end, iso3) in passage-relative offsets."""
+
+    __slots__ = ()
+
+    @property
+    def start(self) -> int:
+        return self[0]
+
+    @property
+    def end(self) -> int:
+        return self[1]
+
+    @property
+    def iso3(self) -> str:
+        return self[2]
+
+
+@lru_cache(maxsize=4)
+def country_pattern(gazetteer) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str] | None, dict[str, str]]:
+    names: dict[str, str] = {}
+    for country in gazetteer.countries:
+        for name in country.names_ja:
+            if len(name) >= 2:
+                names.setdefault(name, country.iso3)
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    abbrs = {c.abbr_ja: c.iso3 for c in gazetteer.countries if c.abbr_ja}
+    abbr_re = None
+    if abbrs:
+        letters = "".join(re.escape(a) for a in abbrs)
+        # 日米, 日・韓, 日露関係, 米日 — an abbreviation next to 日 (Japan's own abbreviation)
+        abbr_re = re.compile(rf"(?<=日)・?([{letters}])(?=[・関首外間共友協経会政]|$)|([{letters}])(?=・?日[・関首外間共友協経会政])")
+    return re.compile(alternation), names, abbr_re, abbrs
+
+
+def _scan(text: str, gazetteer) -> list[CountryHit]:
+    pattern, names, abbr_re, abbrs = country_pattern(gazetteer)
+    hits: list[CountryHit] = []
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        name = m.group()
+        if _KATA.match(name[0]) and s > 0 and _KATA.match(text[s - 1]):
+            continue
+        if _KATA.match(name[-1]) and e < len(text) and _KATA.match(text[e]):
+            continue
+        hits.append(CountryHit((s, e, names[name])))
+    if abbr_re is not None:
+        taken = [(h.start, h.end) for h in hits]
+        for m in abbr_re.finditer(text):
+            g = 1 if m.group(1) else 2
+            s, e = m.span(g)
+            if any(a <= s < b for a, b in taken):
+                continue
+            hits.append(CountryHit((s, e, abbrs[m.group(g)])))
+        # 日 in 日米 / 日・キルギス stands for Japan
+        for m in re.finditer(r"日(?=・?[" + "".join(re.escape(a) for a in abbrs) + r"]|・[^\s・]{2,})", text):
+            s = m.start()
+            if any(a <= s < b for a, b in taken):
+                continue
+            after = text[m.end():]
+            nxt = after.lstrip("・")
+            if any(nxt.startswith(n) for n in names) or (nxt[:1] in abbrs):
+                hits.append(CountryHit((s, s + 1, "JPN")))
+    hits.sort()
+    return hits
+
+
+def country_hits(ctx: DocContext, passage_text: str) -> list[CountryHit]:
+    return _scan(passage_text, ctx.gazetteer)
+
+
+def find_countries(ctx: DocContext) -> list[Entity]:
+    """One Entity per country named in the document, with every mention."""
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    for passage in ctx.passages:
+        for hit in _scan(passage.text, ctx.gazetteer):
+            mentions[hit.iso3].append(ctx.mention(passage, hit.start, hit.end))
+    entities = []
+    for iso3 in sorted(mentions):
+        c = ctx.gazetteer.country(iso3)
+        written = sorted({m.text for m in mentions[iso3]} - {c.name_ja})
+        entities.append(
+            Entity(
+                kind="country",
+                key=iso3,
+                label=c.name_ja,
+                label_en=c.name_en,
+                aliases=tuple(sorted(set(written) | ({c.name_ja_official} - {c.name_ja}))),
+                wikidata=c.wikidata,
+                mentions=tuple(mentions[iso3]),
+            )
+        )
+    return entities

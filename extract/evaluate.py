@@ -1,0 +1,1117 @@
+"""Score extracted facts against hand-written gold annotations (``bkg eval``).
+
+Gold files live in ``data/gold/NAME.json``, one per corpus document ``NAME.txt`` (the format is
+described in ``ANNOTATION.md``). :func:`load_gold` reads and validates them,
+:func:`evaluate` pairs each :class:`~extract.facts.DocumentFacts` with its gold by file stem and
+counts true positives, false positives and false negatives per category, and
+:func:`run_eval` does both for a corpus folder, extracting with :mod:`extract.pipeline`.
+
+Matching is one-to-one and tolerant of the forms a careful reader accepts (surname-only names,
+transliteration variants, 「」-less names, abbreviations); every rule is written down in
+``docs/EVALUATION.md``. The rules are the functions :func:`normalize_name`,
+:func:`person_match`, :func:`organization_match` and :func:`name_match`.
+
+>>> normalize_name("「一村一品（OVOP）」")
+'一村一品'
+>>> person_match(["カスム・ジョマルト・トカエフ"], "KAZ", ["カシム＝ジョマルト・トカエフ"], "KAZ")
+'given-name-variant'
+>>> person_match(["サディル・ジャパロフ"], "KGZ", ["アキルベク・ジャパロフ"], "KGZ") is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .facts import AGREEMENT_TYPES, DOC_TYPES, DateValue, Document, DocumentFacts, make_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+__all__ = [
+    "CATEGORIES",
+    "DATE_CATEGORIES",
+    "GoldError",
+    "Score",
+    "Match",
+    "Miss",
+    "DateCheck",
+    "Accuracy",
+    "DocumentResult",
+    "EvalReport",
+    "load_gold",
+    "validate_gold",
+    "evaluate",
+    "evaluate_document",
+    "run_eval",
+    "corpus_documents",
+    "normalize_name",
+    "name_forms",
+    "name_match",
+    "person_match",
+    "organization_match",
+    "dice",
+]
+
+#: Fact categories scored as tp / fp / fn, in report order.
+CATEGORIES = (
+    "countries",
+    "persons",
+    "organizations",
+    "agreements",
+    "visits",
+    "meetings",
+    "programs",
+)
+#: Categories whose matched facts have their dates checked.
+DATE_CATEGORIES = ("agreements", "visits", "meetings")
+#: Minimum length (normalized characters) of the shorter name for a containment match.
+MIN_CONTAINED = 4
+#: Minimum length of the shorter organization name for a suffix match ("外務省").
+MIN_ORG_SUFFIX = 3
+#: Character-bigram Dice coefficient from which two names count as the same.
+MIN_DICE = 0.8
+
+_SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+
+
+# --------------------------------------------------------------------------------------------
+# Gold files
+# --------------------------------------------------------------------------------------------
+
+
+class GoldError(ValueError):
+    """A gold file that cannot be read or does not follow ``ANNOTATION.md``."""
+
+
+_ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+_TOP_KEYS = {
+    "source_url",
+    "title",
+    "doc_date",
+    "doc_type",
+    "complete",
+    "notes",
+    "countries",
+    "persons",
+    "organizations",
+    "agreements",
+    "visits",
+    "meetings",
+    "programs",
+    "dates",
+}
+# item field -> kind; kinds: str (required), str? , iso3, iso3?, date?, list[str], list[iso3],
+# int?, type?
+_ITEM_FIELDS: dict[str, dict[str, str]] = {
+    "persons": {
+        "name": "str",
+        "aliases": "list[str]",
+        "role": "str?",
+        "country": "iso3?",
+        "label_en": "str?",
+        "notes": "str?",
+    },
+    "organizations": {
+        "name": "str",
+        "aliases": "list[str]",
+        "country": "iso3?",
+        "label_en": "str?",
+        "notes": "str?",
+    },
+    "agreements": {
+        "name": "str",
+        "aliases": "list[str]",
+        "type": "type?",
+        "parties": "list[str]",
+        "date": "date?",
+        "place": "str?",
+        "org_parties": "list[str]",
+        "referenced_only": "bool?",
+        "notes": "str?",
+    },
+    "visits": {
+        "visitor": "str",
+        "visitor_country": "iso3?",
+        "destination": "iso3",
+        "start": "date?",
+        "end": "date?",
+        "notes": "str?",
+    },
+    "meetings": {
+        "name": "str",
+        "aliases": "list[str]",
+        "date": "date?",
+        "start": "date?",
+        "end": "date?",
+        "place": "str?",
+        "participants": "list[str]",
+        "ordinal": "int?",
+        "series": "str?",
+        "notes": "str?",
+    },
+    "programs": {
+        "name": "str",
+        "aliases": "list[str]",
+        "countries": "list[iso3]",
+        "implemented_by": "list[str]",
+        "notes": "str?",
+    },
+}
+
+
+def _check_date(value: Any) -> bool:
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return False
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+        return False
+    if len(parts) == 3:
+        import datetime
+
+        try:
+            datetime.date(*parts)
+        except ValueError:
+            return False
+    return True
+
+
+def _check_value(kind: str, value: Any) -> str | None:
+    """Return a description of what was expected when ``value`` does not fit ``kind``."""
+    optional = kind.endswith("?")
+    base = kind.rstrip("?")
+    if value is None:
+        return None if optional else "a value (not null)"
+    if base == "str":
+        return None if isinstance(value, str) and value.strip() else "a non-empty string"
+    if base == "iso3":
+        return None if isinstance(value, str) and _ISO3.match(value) else "an ISO3 code like 'JPN'"
+    if base == "date":
+        return None if _check_date(value) else "an ISO date YYYY, YYYY-MM or YYYY-MM-DD"
+    if base == "int":
+        return None if isinstance(value, int) and not isinstance(value, bool) else "an integer"
+    if base == "bool":
+        return None if isinstance(value, bool) else "true or false"
+    if base == "type":
+        return None if value in AGREEMENT_TYPES else f"one of {', '.join(AGREEMENT_TYPES)}"
+    if base.startswith("list["):
+        inner = base[5:-1]
+        if not isinstance(value, list) or any(
+            v is None or _check_value(inner, v) for v in value
+        ):
+            return {"str": "a list of strings", "iso3": "a list of ISO3 codes"}[inner]
+        return None
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _check_spelling(name: str, where: str, data: Mapping[str, Any], known: Iterable[str]) -> None:
+    for key in data:
+        if key in known:
+            continue
+        close = [k for k in known if _edit_distance(key.lower(), k) <= 2]
+        if close:
+            raise GoldError(f"{name}: {where}: unknown field {key!r} (did you mean {close[0]!r}?)")
+
+
+def _fail(name: str, where: str, expected: str, value: Any) -> GoldError:
+    return GoldError(f"{name}: {where}: expected {expected}, got {json.dumps(value, ensure_ascii=False)}")
+
+
+def validate_gold(data: Any, name: str = "<gold>") -> dict[str, Any]:
+    """Check one parsed gold file and return it with optional item fields filled in.
+
+    ``name`` names the file in error messages. Every category list and ``dates`` must be present
+    (possibly empty): a missing list would be ambiguous between "none" and "not annotated".
+    Fields this module does not know are kept and ignored (annotators may add their own), but
+    one that looks like a misspelling of a known field ("alias", "organisations") is an error.
+
+    >>> validate_gold({"countries": ["JPN"]})
+    Traceback (most recent call last):
+    ...
+    extract.evaluate.GoldError: <gold>: missing field 'persons' (write [] when there are none)
+    """
+    if not isinstance(data, dict):
+        raise _fail(name, "top level", "a JSON object", type(data).__name__)
+    _check_spelling(name, "top level", data, _TOP_KEYS)
+    for key in (*CATEGORIES, "dates"):
+        if key not in data:
+            raise GoldError(f"{name}: missing field {key!r} (write [] when there are none)")
+        if not isinstance(data[key], list):
+            raise _fail(name, key, "a list", data[key])
+    for key, kind in (
+        ("source_url", "str?"),
+        ("title", "str?"),
+        ("doc_date", "date?"),
+        ("notes", "str?"),
+    ):
+        if key in data and (expected := _check_value(kind, data[key])):
+            raise _fail(name, key, expected, data[key])
+    if data.get("doc_type") is not None and data["doc_type"] not in DOC_TYPES:
+        raise _fail(name, "doc_type", f"one of {', '.join(DOC_TYPES)}", data["doc_type"])
+    if "complete" in data and not isinstance(data["complete"], bool):
+        raise _fail(name, "complete", "true or false", data["complete"])
+    for i, code in enumerate(data["countries"]):
+        if _check_value("iso3", code):
+            raise _fail(name, f"countries[{i}]", "an ISO3 code like 'JPN'", code)
+    for i, value in enumerate(data["dates"]):
+        if not _check_date(value):
+            raise _fail(name, f"dates[{i}]", "an ISO date YYYY, YYYY-MM or YYYY-MM-DD", value)
+
+    out: dict[str, Any] = dict(data)
+    for category, fields in _ITEM_FIELDS.items():
+        items = []
+        for i, item in enumerate(data[category]):
+            where = f"{category}[{i}]"
+            if not isinstance(item, dict):
+                raise _fail(name, where, "a JSON object", item)
+            _check_spelling(name, where, item, fields)
+            filled = dict(item)
+            for key, kind in fields.items():
+                value = item.get(key, [] if kind.startswith("list") else None)
+                if expected := _check_value(kind, value):
+                    raise _fail(name, f"{where}.{key}", expected, value)
+                filled[key] = value
+            items.append(filled)
+        out[category] = items
+    return out
+
+
+def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
+    """Read and validate every ``*.json`` in ``gold_dir``, keyed by the file stem.
+
+    Raises :class:`GoldError` naming the file and the field when a file is not valid JSON or
+    does not follow the annotation format.
+    """
+    gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        raise GoldError(f"{gold_dir}: not a folder of gold files")
+    gold: dict[str, dict[str, Any]] = {}
+    for path in sorted(gold_dir.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise GoldError(
+                f"{path}: invalid JSON at line {err.lineno} column {err.colno}: {err.msg}"
+            ) from err
+        except UnicodeDecodeError as err:
+            raise GoldError(f"{path}: not UTF-8 text ({err.reason})") from err
+        gold[path.stem] = validate_gold(data, str(path))
+    return gold
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------------------------
+
+_PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
+_ABBREVIATION = re.compile(r"^[A-Za-z][A-Za-z0-9&+\-.・ ]*$")
+_NAME_SPLIT = re.compile(r"[・＝=\s･]+")
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
+
+
+def _is_abbreviation(text: str) -> bool:
+    return bool(_ABBREVIATION.match(text.strip()))
+
+
+def normalize_name(text: str) -> str:
+    """NFKC, lower case, without spaces, 「」『』, ・, ＝, quotes, punctuation (as
+    :func:`~extract.facts.make_key`), and without a parenthesized Latin abbreviation.
+
+    >>> normalize_name("国際協力機構（JICA）")
+    '国際協力機構'
+    >>> normalize_name("カシム＝ジョマルト・トカエフ")
+    'カシムジョマルトトカエフ'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _PAREN.sub(lambda m: "" if _is_abbreviation(m.group(1)) else m.group(0), text)
+    return make_key(text)
+
+
+def name_forms(name: str, aliases: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every normalized form a thing may be matched under: the name first, then its aliases
+    and any abbreviation given in parentheses ("国際協力機構（JICA）" → "jica").
+
+    >>> name_forms("一村一品（OVOP）", ["一村一品運動"])
+    ('一村一品', 'ovop', '一村一品運動')
+    """
+    forms: list[str] = []
+    for text in (name, *aliases):
+        text = unicodedata.normalize("NFKC", text)
+        candidates = [normalize_name(text)]
+        candidates += [make_key(m.group(1)) for m in _PAREN.finditer(text) if _is_abbreviation(m.group(1))]
+        for form in candidates:
+            if form and form not in forms:
+                forms.append(form)
+    return tuple(forms)
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def dice(a: str, b: str) -> float:
+    """Dice coefficient of the character bigrams of two strings (multisets).
+
+    >>> round(dice(normalize_name("日本・キルギス首脳会談"), normalize_name("日キルギス首脳会談")), 2)
+    0.82
+    """
+    if a == b:
+        return 1.0
+    ba, bb = _bigrams(a), _bigrams(b)
+    total = sum(ba.values()) + sum(bb.values())
+    if not total:
+        return 0.0
+    return 2 * sum((ba & bb).values()) / total
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+# A match is ranked by (tier, closeness); the rule name says how it matched.
+_Rank = tuple[int, float]
+
+
+def name_match(a: Sequence[str], b: Sequence[str]) -> tuple[str, _Rank] | None:
+    """How two named things match, given their names and aliases (``[name, *aliases]``).
+
+    Rules, strongest first: ``exact`` (normalized names equal), ``alias`` (any normalized
+    name or alias equal, abbreviations in parentheses included), ``contains`` (one form inside
+    another, the shorter at least :data:`MIN_CONTAINED` characters), ``similar`` (bigram Dice of
+    two forms at least :data:`MIN_DICE`). Returns ``(rule, rank)`` or ``None``.
+    """
+    fa, fb = name_forms(a[0], a[1:]), name_forms(b[0], b[1:])
+    if not fa or not fb:
+        return None
+    if fa[0] == fb[0]:
+        return "exact", (4, 1.0)
+    if set(fa) & set(fb):
+        return "alias", (3, 1.0)
+    best_contained = 0.0
+    best_dice = 0.0
+    for x in fa:
+        for y in fb:
+            short, long = (x, y) if len(x) <= len(y) else (y, x)
+            if len(short) >= MIN_CONTAINED and short in long:
+                best_contained = max(best_contained, len(short) / len(long))
+            best_dice = max(best_dice, dice(x, y))
+    if best_contained:
+        return "contains", (2, best_contained)
+    if best_dice >= MIN_DICE:
+        return "similar", (1, best_dice)
+    return None
+
+
+def _person_parts(name: str) -> tuple[str, tuple[str, ...], bool]:
+    """(surname, given-name segments, written as one kanji token) of a person's name."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    parts = [make_key(p) for p in _NAME_SPLIT.split(text)]
+    parts = [p for p in parts if p]
+    if not parts:
+        return "", (), False
+    if _KANJI.match(parts[0]):
+        # Japanese (or Chinese) order: family name first.
+        return parts[0], tuple(parts[1:]), len(parts) == 1
+    return parts[-1], tuple(parts[:-1]), False
+
+
+def _given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if not a or not b:
+        return True
+    if set(a) <= set(b) or set(b) <= set(a):
+        return True
+    ja, jb = "".join(a), "".join(b)
+    return min(len(ja), len(jb)) >= 3 and _edit_distance(ja, jb) <= 1
+
+
+def person_match(
+    predicted: Sequence[str],
+    predicted_country: str | None,
+    gold: Sequence[str],
+    gold_country: str | None,
+) -> str | None:
+    """How a predicted person matches a gold person, or ``None``.
+
+    ``predicted`` and ``gold`` are ``[name, *aliases]``. Rules: ``exact`` / ``alias``
+    (normalized equality), else, when both countries are known and equal: ``surname`` (same
+    family name, one side has no given name), ``given-name-variant`` (same family name, given
+    names within one edit or one a subset of the other's segments), ``kanji-prefix`` (a
+    Japanese name written without space, one the family-name prefix of the other).
+    """
+    rank = _person_rank(predicted, predicted_country, gold, gold_country)
+    return rank[0] if rank else None
+
+
+def _person_rank(
+    predicted: Sequence[str],
+    predicted_country: str | None,
+    gold: Sequence[str],
+    gold_country: str | None,
+) -> tuple[str, _Rank] | None:
+    fp, fg = name_forms(predicted[0], predicted[1:]), name_forms(gold[0], gold[1:])
+    if not fp or not fg:
+        return None
+    if fp[0] == fg[0]:
+        return "exact", (4, 1.0)
+    if set(fp) & set(fg):
+        return "alias", (3, 1.0)
+    if not predicted_country or predicted_country != gold_country:
+        return None
+    best: tuple[str, _Rank] | None = None
+    for p in predicted:
+        sp, gp, kp = _person_parts(p)
+        for g in gold:
+            sg, gg, kg = _person_parts(g)
+            found: tuple[str, _Rank] | None = None
+            if sp and sp == sg and _given_compatible(gp, gg):
+                if not gp or not gg:
+                    found = "surname", (1, 0.5)
+                else:
+                    found = "given-name-variant", (2, 1.0)
+            elif kp and kg and sp != sg and (sp.startswith(sg) or sg.startswith(sp)):
+                found = "kanji-prefix", (1, 0.5)
+            if found and (best is None or found[1] > best[1]):
+                best = found
+    return best
+
+
+def organization_match(
+    predicted: Sequence[str],
+    predicted_country: str | None,
+    gold: Sequence[str],
+    gold_country: str | None,
+) -> str | None:
+    """How a predicted organization matches a gold one, or ``None``.
+
+    ``exact`` / ``alias`` (normalized equality of any name or alias), else ``suffix``: one
+    normalized name ends with the other, the shorter at least :data:`MIN_ORG_SUFFIX`
+    characters, and both belong to the same (known) country — "日本国外務省" / "外務省" (JPN),
+    "独立行政法人国際協力機構" / "国際協力機構". A longer *ending* names another body
+    ("アジア開発銀行研究所" is not "アジア開発銀行"), so plain containment is not enough.
+    """
+    rank = _organization_rank(predicted, predicted_country, gold, gold_country)
+    return rank[0] if rank else None
+
+
+def _organization_rank(
+    predicted: Sequence[str],
+    predicted_country: str | None,
+    gold: Sequence[str],
+    gold_country: str | None,
+) -> tuple[str, _Rank] | None:
+    fp, fg = name_forms(predicted[0], predicted[1:]), name_forms(gold[0], gold[1:])
+    if not fp or not fg:
+        return None
+    if fp[0] == fg[0]:
+        return "exact", (4, 1.0)
+    if set(fp) & set(fg):
+        return "alias", (3, 1.0)
+    if not predicted_country or predicted_country != gold_country:
+        return None
+    best = 0.0
+    for x in fp:
+        for y in fg:
+            short, long = (x, y) if len(x) <= len(y) else (y, x)
+            if len(short) >= MIN_ORG_SUFFIX and long.endswith(short):
+                best = max(best, len(short) / len(long))
+    return ("suffix", (2, best)) if best else None
+
+
+# --------------------------------------------------------------------------------------------
+# Items to match: gold and predicted facts seen the same way
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One gold or predicted fact as the matcher sees it."""
+
+    display: str
+    names: tuple[str, ...] = ()  # [name, *aliases]
+    country: str | None = None
+    destination: str | None = None
+    dates: Mapping[str, str | None] = field(default_factory=dict)  # field -> ISO
+    agreement_type: str | None = None
+    optional: bool = False  # gold only: neither a fn when missed nor a tp when found
+
+
+def _iso(value: DateValue | None) -> str | None:
+    return value.iso() if value is not None else None
+
+
+def _span(start: str | None, end: str | None) -> str:
+    if not start and not end:
+        return ""
+    if start == end or not end:
+        return f" ({start})"
+    return f" ({start or '?'}–{end})"
+
+
+def _gold_items(gold: Mapping[str, Any]) -> dict[str, list[_Item]]:
+    persons = [
+        _Item(p["name"], (p["name"], *p["aliases"]), country=p["country"]) for p in gold["persons"]
+    ]
+    out: dict[str, list[_Item]] = {
+        "countries": [_Item(c, (c,)) for c in dict.fromkeys(gold["countries"])],
+        "persons": persons,
+        "organizations": [
+            _Item(o["name"], (o["name"], *o["aliases"]), country=o["country"])
+            for o in gold["organizations"]
+        ],
+        "agreements": [
+            _Item(
+                a["name"] + _span(a["date"], None),
+                (a["name"], *a["aliases"]),
+                dates={"date": a["date"]},
+                agreement_type=a["type"],
+                optional=a["referenced_only"] is True,
+            )
+            for a in gold["agreements"]
+        ],
+        "programs": [_Item(p["name"], (p["name"], *p["aliases"])) for p in gold["programs"]],
+    }
+    visits = []
+    for v in gold["visits"]:
+        visitor = set(name_forms(v["visitor"]))
+        person = next((p for p in persons if visitor & set(name_forms(p.names[0], p.names[1:]))), None)
+        names = person.names if person else (v["visitor"],)
+        country = v["visitor_country"] or (person.country if person else None)
+        visits.append(
+            _Item(
+                f"{v['visitor']} → {v['destination']}{_span(v['start'], v['end'])}",
+                names,
+                country=country,
+                destination=v["destination"],
+                dates={"start": v["start"], "end": v["end"]},
+            )
+        )
+    out["visits"] = visits
+    meetings = []
+    for m in gold["meetings"]:
+        if m["date"] is not None or (m["start"] is None and m["end"] is None):
+            dates = {"date": m["date"]}
+            when = _span(m["date"], None)
+        else:
+            dates = {"start": m["start"], "end": m["end"]}
+            when = _span(m["start"], m["end"])
+        meetings.append(_Item(m["name"] + when, (m["name"], *m["aliases"]), dates=dates))
+    out["meetings"] = meetings
+    return out
+
+
+def _predicted_items(facts: DocumentFacts) -> dict[str, list[_Item]]:
+    by_kind: dict[str, list[_Item]] = {"country": [], "person": [], "organization": []}
+    people = {}
+    for e in facts.entities:
+        if e.kind == "country":
+            if all(i.display != e.key for i in by_kind["country"]):
+                by_kind["country"].append(_Item(e.key, (e.key,)))
+        elif e.kind in ("person", "organization"):
+            item = _Item(e.label, (e.label, *e.aliases), country=e.country)
+            by_kind[e.kind].append(item)
+            if e.kind == "person":
+                people[e.key] = item
+    visits = []
+    for v in facts.visits:
+        person = people.get(v.visitor)
+        names = person.names if person else (v.visitor,)
+        country = v.visitor_country or (person.country if person else None)
+        start, end = _iso(v.start), _iso(v.end)
+        visits.append(
+            _Item(
+                f"{names[0]} → {v.destination}{_span(start, end)}",
+                names,
+                country=country,
+                destination=v.destination,
+                dates={"start": start, "end": end},
+            )
+        )
+    meetings = []
+    for m in facts.meetings:
+        date, start, end = _iso(m.date), _iso(m.start), _iso(m.end)
+        when = _span(date, None) if date else _span(start, end)
+        meetings.append(_Item(m.label + when, (m.label,), dates={"date": date, "start": start, "end": end}))
+    return {
+        "countries": by_kind["country"],
+        "persons": by_kind["person"],
+        "organizations": by_kind["organization"],
+        "agreements": [
+            _Item(
+                a.label + _span(_iso(a.date), None),
+                (a.label,),
+                dates={"date": _iso(a.date)},
+                agreement_type=a.agreement_type,
+            )
+            for a in facts.agreements
+        ],
+        "visits": visits,
+        "meetings": meetings,
+        "programs": [_Item(p.label, (p.label, *p.aliases)) for p in facts.programs],
+    }
+
+
+def _predicted_date(category: str, item: _Item, key: str) -> str | None:
+    """The predicted value compared with the gold ``key`` date.
+
+    A single-day meeting may be predicted as ``date`` or as ``start`` (with no or the same
+    ``end``); a multi-day one is compared field by field, ``start`` falling back to ``date``.
+    """
+    d = item.dates
+    if category == "meetings":
+        if key == "date":
+            if d.get("date"):
+                return d["date"]
+            if d.get("start") and d.get("end") in (None, d.get("start")):
+                return d["start"]
+            return None
+        if key == "start":
+            return d.get("start") or d.get("date")
+        return d.get("end")
+    return d.get(key)
+
+
+def _date_bonus(category: str, gold: _Item, predicted: _Item) -> int:
+    return sum(
+        1
+        for key, value in gold.dates.items()
+        if value is not None and _predicted_date(category, predicted, key) == value
+    )
+
+
+def _rank(category: str, gold: _Item, predicted: _Item) -> tuple[str, _Rank] | None:
+    if category == "countries":
+        return ("exact", (4, 1.0)) if gold.display == predicted.display else None
+    if category == "persons":
+        return _person_rank(predicted.names, predicted.country, gold.names, gold.country)
+    if category == "organizations":
+        return _organization_rank(predicted.names, predicted.country, gold.names, gold.country)
+    if category == "visits":
+        if gold.destination != predicted.destination:
+            return None
+        return _person_rank(predicted.names, predicted.country, gold.names, gold.country)
+    return name_match(predicted.names, gold.names)
+
+
+def _assign(
+    category: str, gold: Sequence[_Item], predicted: Sequence[_Item]
+) -> list[tuple[int, int, str]]:
+    """Greedy one-to-one assignment, best candidate pair first.
+
+    Pairs are ranked by rule tier, then (for dated facts) by how many gold dates the
+    prediction gets right, then by closeness; ties go to required before optional gold, then
+    to the earlier gold, then the earlier predicted item, so the result is deterministic.
+    """
+    candidates = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(predicted):
+            found = _rank(category, g, p)
+            if found is None:
+                continue
+            rule, (tier, closeness) = found
+            key = (-tier, -_date_bonus(category, g, p), -closeness, g.optional, gi, pi)
+            candidates.append((key, gi, pi, rule))
+    candidates.sort(key=lambda c: c[0])
+    used_gold: set[int] = set()
+    used_predicted: set[int] = set()
+    pairs = []
+    for _, gi, pi, rule in candidates:
+        if gi in used_gold or pi in used_predicted:
+            continue
+        used_gold.add(gi)
+        used_predicted.add(pi)
+        pairs.append((gi, pi, rule))
+    return sorted(pairs)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+@dataclass(frozen=True)
+class Score:
+    """True positives, false positives and false negatives, with P / R / F1.
+
+    Precision is ``None`` when nothing was predicted, recall ``None`` when the gold has
+    nothing; F1 is ``None`` only when both are (nothing to score), else 0 without a tp.
+
+    >>> s = Score(tp=2, fp=1, fn=2)
+    >>> round(s.precision, 3), s.recall, round(s.f1, 3)
+    (0.667, 0.5, 0.571)
+    """
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return _ratio(self.tp, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float | None:
+        return _ratio(self.tp, self.tp + self.fn)
+
+    @property
+    def f1(self) -> float | None:
+        if self.tp + self.fp + self.fn == 0:
+            return None
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn)
+
+    def __add__(self, other: Score) -> Score:
+        return Score(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """A gold item and the prediction it was paired with, and the rule that paired them."""
+
+    document: str
+    category: str
+    gold: str
+    predicted: str
+    rule: str
+    optional: bool = False  # the gold item is optional (not counted)
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A false positive (``kind="fp"``: predicted, not in gold) or a false negative (``"fn"``)."""
+
+    document: str
+    category: str
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}  {self.document}  {self.name}"
+
+
+@dataclass(frozen=True)
+class DateCheck:
+    """One gold date of a matched fact and what the extractor gave for it."""
+
+    document: str
+    category: str
+    item: str
+    field: str  # date | start | end
+    gold: str | None
+    predicted: str | None
+
+    @property
+    def correct(self) -> bool:
+        return self.gold is not None and self.predicted == self.gold
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """``correct`` of ``n`` checks; ``invented``: a date predicted where the gold has null."""
+
+    n: int = 0
+    correct: int = 0
+    invented: int = 0
+
+    @property
+    def accuracy(self) -> float | None:
+        return _ratio(self.correct, self.n)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "correct": self.correct, "accuracy": self.accuracy, "invented": self.invented}
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """The scores, matches and misses of one document."""
+
+    document: str  # file stem
+    scores: Mapping[str, Score]  # CATEGORIES and "dates"
+    matches: tuple[Match, ...] = ()
+    misses: tuple[Miss, ...] = ()
+    date_checks: tuple[DateCheck, ...] = ()
+    type_checks: tuple[tuple[str, str | None, str | None], ...] = ()  # (agreement, gold, predicted)
+
+
+def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> DocumentResult:
+    """Score one document's facts against its (validated) gold annotations."""
+    stem = Path(facts.document.source).stem
+    gold_items, predicted_items = _gold_items(gold), _predicted_items(facts)
+    scores: dict[str, Score] = {}
+    matches: list[Match] = []
+    misses: list[Miss] = []
+    date_checks: list[DateCheck] = []
+    type_checks: list[tuple[str, str | None, str | None]] = []
+    for category in CATEGORIES:
+        g_items, p_items = gold_items[category], predicted_items[category]
+        pairs = _assign(category, g_items, p_items)
+        matched_g = {gi for gi, _, _ in pairs}
+        matched_p = {pi for _, pi, _ in pairs}
+        scores[category] = Score(
+            tp=sum(1 for gi, _, _ in pairs if not g_items[gi].optional),
+            fp=len(p_items) - len(matched_p),
+            fn=sum(1 for gi, g in enumerate(g_items) if gi not in matched_g and not g.optional),
+        )
+        for gi, pi, rule in pairs:
+            g, p = g_items[gi], p_items[pi]
+            matches.append(Match(stem, category, g.display, p.display, rule, g.optional))
+            if g.optional:
+                continue
+            if category in DATE_CATEGORIES:
+                for key, value in g.dates.items():
+                    date_checks.append(
+                        DateCheck(stem, category, g.display, key, value, _predicted_date(category, p, key))
+                    )
+            if category == "agreements" and g.agreement_type is not None:
+                type_checks.append((g.display, g.agreement_type, p.agreement_type))
+        misses += [Miss(stem, category, "fp", p.display) for pi, p in enumerate(p_items) if pi not in matched_p]
+        misses += [
+            Miss(stem, category, "fn", g.display)
+            for gi, g in enumerate(g_items)
+            if gi not in matched_g and not g.optional
+        ]
+    gold_dates = set(gold["dates"])
+    predicted_dates = {d.iso() for d in facts.dates}
+    scores["dates"] = Score(
+        len(gold_dates & predicted_dates),
+        len(predicted_dates - gold_dates),
+        len(gold_dates - predicted_dates),
+    )
+    misses += [Miss(stem, "dates", "fp", d) for d in sorted(predicted_dates - gold_dates)]
+    misses += [Miss(stem, "dates", "fn", d) for d in sorted(gold_dates - predicted_dates)]
+    return DocumentResult(stem, scores, tuple(matches), tuple(misses), tuple(date_checks), tuple(type_checks))
+
+
+def _fmt(value: float | None) -> str:
+    return "    —" if value is None else f"{value:5.3f}"
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Scores of a set of documents against their gold, micro-averaged over documents.
+
+    ``skipped``: documents extracted but without a gold file. ``gold_only``: gold files whose
+    document was not among the facts (not scored by :func:`evaluate`). ``failed``: documents
+    that could not be extracted (``name: reason``); :func:`run_eval` scores them as empty.
+    """
+
+    documents: tuple[DocumentResult, ...]
+    skipped: tuple[str, ...] = ()
+    gold_only: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+
+    def totals(self) -> dict[str, Score]:
+        """Micro-averaged scores: the categories, ``"all"`` (their sum) and ``"dates"``."""
+        out = {c: Score() for c in (*CATEGORIES, "dates")}
+        for doc in self.documents:
+            for c in out:
+                out[c] = out[c] + doc.scores[c]
+        out["all"] = sum((out[c] for c in CATEGORIES), Score())
+        return out
+
+    def date_accuracy(self) -> dict[str, Accuracy]:
+        """Exact-date accuracy on matched agreements, visits and meetings, and ``"all"``."""
+        out: dict[str, Accuracy] = {}
+        for category in (*DATE_CATEGORIES, "all"):
+            checks = [
+                c for d in self.documents for c in d.date_checks if category in ("all", c.category)
+            ]
+            scored = [c for c in checks if c.gold is not None]
+            out[category] = Accuracy(
+                n=len(scored),
+                correct=sum(c.correct for c in scored),
+                invented=sum(1 for c in checks if c.gold is None and c.predicted is not None),
+            )
+        return out
+
+    def type_accuracy(self) -> Accuracy:
+        """Agreement-type accuracy on matched agreements whose gold type is set."""
+        checks = [t for d in self.documents for t in d.type_checks]
+        return Accuracy(n=len(checks), correct=sum(1 for _, g, p in checks if g == p))
+
+    def per_document(self) -> dict[str, dict[str, Score]]:
+        """``{document stem: {category: Score}}``, categories as in :meth:`totals`."""
+        out = {}
+        for doc in self.documents:
+            scores = dict(doc.scores)
+            scores["all"] = sum((scores[c] for c in CATEGORIES), Score())
+            out[doc.document] = scores
+        return out
+
+    def errors(self, category: str) -> list[Miss]:
+        """False positives then false negatives of ``category`` (``"all"``: every category)."""
+        _check_category(category)
+        misses = [
+            m for d in self.documents for m in d.misses if category == "all" or m.category == category
+        ]
+        return [m for m in misses if m.kind == "fp"] + [m for m in misses if m.kind == "fn"]
+
+    def matches(self, category: str) -> list[Match]:
+        """The matched pairs of ``category`` with the rule that matched them."""
+        _check_category(category)
+        return [m for d in self.documents for m in d.matches if category in ("all", m.category)]
+
+    def to_table(self) -> str:
+        """A fixed-width table: P / R / F1 and tp / fp / fn per category, then date accuracy."""
+        lines = [f"{len(self.documents)} document(s) scored"]
+        header = f"{'category':<14} {'P':>5} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"
+        lines += ["", header, "-" * len(header)]
+        totals = self.totals()
+        for category in (*CATEGORIES, "all", "dates"):
+            if category in ("all", "dates"):
+                lines.append("-" * len(header))
+            s = totals[category]
+            label = {"all": "all facts", "dates": "dates (set)"}.get(category, category)
+            lines.append(
+                f"{label:<14} {_fmt(s.precision)} {_fmt(s.recall):>6} {_fmt(s.f1):>6}"
+                f" {s.tp:>5} {s.fp:>5} {s.fn:>5}"
+            )
+        header = f"{'date accuracy':<14} {'acc':>5} {'n':>6} {'invented':>9}"
+        lines += ["", header, "-" * len(header)]
+        for category, acc in self.date_accuracy().items():
+            lines.append(f"{category:<14} {_fmt(acc.accuracy)} {acc.n:>6} {acc.invented:>9}")
+        types = self.type_accuracy()
+        lines.append(f"{'agreement type':<14} {_fmt(types.accuracy)} {types.n:>6}")
+        for title, names in (
+            ("skipped (no gold)", self.skipped),
+            ("gold without facts (not scored)", self.gold_only),
+            ("failed to extract (scored as empty)", self.failed),
+        ):
+            if names:
+                lines += ["", f"{title}:"] + [f"  {n}" for n in names]
+        return "\n".join(lines)
+
+    def per_document_table(self) -> str:
+        """One line per document: F1 of every category (and all facts)."""
+        cols = (*CATEGORIES, "all", "dates")
+        short = {"organizations": "orgs", "agreements": "agreem", "countries": "countr"}
+        width = max([len(d.document) for d in self.documents] + [8])
+        lines = [f"{'document':<{width}} " + " ".join(f"{short.get(c, c)[:6]:>6}" for c in cols)]
+        for stem, scores in self.per_document().items():
+            lines.append(f"{stem:<{width}} " + " ".join(f"{_fmt(scores[c].f1):>6}" for c in cols))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything in the table, per document too, as plain JSON-able values."""
+        return {
+            "documents": [d.document for d in self.documents],
+            "skipped": list(self.skipped),
+            "gold_only": list(self.gold_only),
+            "failed": list(self.failed),
+            "scores": {c: s.to_json() for c, s in self.totals().items()},
+            "date_accuracy": {c: a.to_json() for c, a in self.date_accuracy().items()},
+            "agreement_type_accuracy": self.type_accuracy().to_json(),
+            "per_document": {
+                stem: {c: s.to_json() for c, s in scores.items()}
+                for stem, scores in self.per_document().items()
+            },
+        }
+
+
+def _check_category(category: str) -> None:
+    if category not in (*CATEGORIES, "dates", "all"):
+        raise ValueError(f"unknown category {category!r}: one of {', '.join((*CATEGORIES, 'dates', 'all'))}")
+
+
+def evaluate(
+    facts: Sequence[DocumentFacts],
+    gold: Mapping[str, Mapping[str, Any]],
+    *,
+    failed: Sequence[str] = (),
+) -> EvalReport:
+    """Score ``facts`` against ``gold`` (as returned by :func:`load_gold`).
+
+    Each :class:`DocumentFacts` is paired with the gold of ``Path(document.source).stem``;
+    documents without gold are skipped and listed in ``EvalReport.skipped``, gold without
+    facts is listed in ``EvalReport.gold_only``. ``failed`` is passed through to the report.
+    """
+    results = []
+    skipped = []
+    seen = set()
+    for doc in facts:
+        stem = Path(doc.document.source).stem
+        if stem not in gold:
+            skipped.append(doc.document.source)
+            continue
+        seen.add(stem)
+        results.append(evaluate_document(doc, gold[stem]))
+    gold_only = tuple(sorted(set(gold) - seen))
+    return EvalReport(tuple(results), tuple(skipped), gold_only, tuple(failed))
+
+
+def _empty_facts(path: Path) -> DocumentFacts:
+    document = Document(
+        source=path.name, doc_id="", text="", title="", date=None, doc_type="other", passages=()
+    )
+    return DocumentFacts(document)
+
+
+def corpus_documents(gold: Iterable[str], corpus_dir: Path) -> tuple[list[Path], list[str]]:
+    """The corpus files whose stem has gold (one per stem, ``.txt`` first), and stems without one."""
+    found: dict[str, Path] = {}
+    stems = set(gold)
+    for suffix in _SOURCE_SUFFIXES:
+        for path in sorted(Path(corpus_dir).glob(f"*{suffix}")):
+            if path.stem in stems and path.stem not in found:
+                found[path.stem] = path
+    return [found[s] for s in sorted(found)], sorted(stems - set(found))
+
+
+def run_eval(
+    gold_dir: Path,
+    corpus_dir: Path | None = None,
+    nlp: Language | None = None,
+    *,
+    progress: bool = False,
+    extract: Callable[..., tuple[list[DocumentFacts], list[Any]]] | None = None,
+) -> EvalReport:
+    """Extract the corpus documents that have gold and score them.
+
+    ``corpus_dir`` defaults to ``data/corpus`` beside ``gold_dir`` (``data/gold``). Documents
+    that fail to extract are scored as empty (every gold fact a false negative) and listed in
+    ``EvalReport.failed``; gold files without a corpus document are listed in ``gold_only``.
+    ``extract`` replaces :func:`extract.pipeline.extract_paths` (for tests).
+    """
+    gold_dir = Path(gold_dir)
+    gold = load_gold(gold_dir)
+    corpus_dir = Path(corpus_dir) if corpus_dir is not None else gold_dir.parent / "corpus"
+    paths, missing = corpus_documents(gold, corpus_dir)
+    if extract is None:
+        from .pipeline import extract_paths as extract
+    facts, errors = extract(paths, nlp=nlp, progress=progress) if paths else ([], [])
+    done = {Path(f.document.source).stem for f in facts}
+    failed = []
+    for path in paths:
+        if path.stem not in done:
+            reason = next((str(e) for e in errors if path.name in str(e)), "not extracted")
+            failed.append(f"{path.name}: {reason}")
+            facts = [*facts, _empty_facts(path)]
+    report = evaluate(facts, gold, failed=failed)
+    return EvalReport(report.documents, report.skipped, tuple(missing), report.failed)

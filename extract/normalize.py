@@ -1,0 +1,431 @@
+"""Repairing the damage that PDF extraction and format conversion do to Japanese text.
+
+:func:`normalize` turns raw text into one logical line per paragraph, list item, table row or
+heading, ``\\n``-separated. Every rule is general (about scripts, punctuation and layout), never
+about particular documents:
+
+* Unicode NFKC (full-width digits, letters and brackets become ASCII); line ends unified;
+  zero-width and control characters dropped.
+* HTML entities decoded and stray tags (``<b>~</b>``) dropped; Markdown ``**bold**`` marks,
+  ``#`` heading marks, block quotes, rules and pipe tables undone.
+* Line-start bullets (``-``, ``*``, ``▶``, ``✓``, ``•``, ``・``…) become one canonical ``・``;
+  section marks (``◆``, ``■``…) are dropped and the line stays a line of its own; a bullet
+  before a paragraph number is dropped (the number carries the structure).
+* Paragraph numbers are recognised in every usual style (``１．``, ``1 ``, ``(1)``, ``（50）``,
+  ``1)``, ``4-1``, Roman ``Ⅰ．``/``I ``) and printed as ``NUMBER BODY`` with one space.
+* Letters and digits spaced out by the extraction are closed up (``J I C A`` → ``JICA``,
+  ``4 3`` → ``43``, ``(4 1)`` → ``(41)``) unless they sit beside a real word.
+* Japanese takes no spaces: a space next to a kana, kanji or Japanese punctuation mark is
+  removed (``2023年 11月`` → ``2023年11月``, ``31 年間`` → ``31年間``); runs of three or more
+  spaces inside a line are column gaps and become a tab.
+* Letters of other scripts stuck inside a Japanese word (``トランسفォーメーション``) are
+  extraction debris and are dropped; a foreign word standing on its own is kept.
+* Physical lines are joined into logical ones. Blank lines carry no meaning (some extractions put
+  one after every line). A line continues the one before unless the one before ends a sentence
+  (``。``, ``．``, ``!``, ``?``…), is a heading, note or table row, or has no comma or full stop
+  at all (a title or heading); or unless the line itself starts with a paragraph number, bullet,
+  heading mark or is a table row or a bracketed note such as ``(仮訳)``. A heading mark that
+  cuts a sentence in the middle of a word (the line before is prose ending in a kana or kanji)
+  is extraction debris: the heading text is joined back.
+* Table rows (lines with tabs) stay one line, cells separated by one tab.
+
+The result is deterministic and idempotent: ``normalize(normalize(x)) == normalize(x)``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["normalize", "is_japanese_char", "NUMBER_PATTERN", "ROMAN_PATTERN"]
+
+# ---------------------------------------------------------------------------------------------
+# Character classes
+
+
+def is_japanese_char(char: str) -> bool:
+    """Kana, kanji, the prolonged-sound mark, iteration marks and Japanese punctuation."""
+    code = ord(char)
+    return (
+        0x3000 < code <= 0x30FF  # CJK punctuation, hiragana, katakana (not the ideographic space)
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x31F0 <= code <= 0x31FF
+        or 0x20000 <= code <= 0x2FA1F
+    )
+
+
+def _is_japanese_letter(char: str) -> bool:
+    """Kana and kanji (and ``ー``, ``々``), not punctuation."""
+    code = ord(char)
+    return (
+        0x3041 <= code <= 0x309F
+        or 0x30A1 <= code <= 0x30FA
+        or code in (0x30FC, 0x3005, 0x3006, 0x3007)
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x2FA1F
+    )
+
+
+def _is_hiragana(char: str) -> bool:
+    return 0x3041 <= ord(char) <= 0x309F
+
+
+# Scripts that belong in Japanese text; letters of any other script inside a Japanese word are
+# extraction debris (mis-mapped glyphs).
+_NATIVE_SCRIPTS = frozenset(
+    {"LATIN", "CJK", "HIRAGANA", "KATAKANA", "GREEK", "HANGUL", "FULLWIDTH", "HALFWIDTH",
+     "IDEOGRAPHIC", "COMBINING", "MODIFIER", "DIGIT", "SUPERSCRIPT", "SUBSCRIPT", "ROMAN"}
+)  # fmt: skip
+
+
+def _is_foreign_letter(char: str) -> bool:
+    if char.isascii() or unicodedata.category(char)[0] not in "LM":
+        return False
+    name = unicodedata.name(char, "")
+    return bool(name) and re.split(r"[ -]", name, 1)[0] not in _NATIVE_SCRIPTS
+
+
+# ---------------------------------------------------------------------------------------------
+# Character-level cleaning of the whole text
+
+_NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+
+
+def _clean_characters(raw: str) -> str:
+    text = _NEWLINES.sub("\n", raw)
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROLS.sub("", text)
+    for _ in range(5):  # entities inside entities (&amp;lt;): decode to a fixed point
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = unicodedata.normalize("NFKC", decoded)
+    text = _TAG.sub("", text)
+    text = _BOLD.sub("", text)
+    return _COLUMN_GAP.sub("\t", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Line-level cleaning of a logical line's body
+
+_SPACED_ALNUM = re.compile(
+    r"(?<![A-Za-z0-9])(?<![A-Za-z0-9] )[A-Za-z0-9](?: [A-Za-z0-9])+(?![A-Za-z0-9])(?! [A-Za-z0-9])"
+)
+_CONNECTORS = frozenset("-+/~:&・")
+_NUMBER_RANGE = re.compile(r"(?<=\d) *([~\-]) *(?=\d)")
+
+
+def _close_spaced_alnum(text: str) -> str:
+    """``J I C A`` → ``JICA``, ``4 3`` → ``43``: single letters/digits spaced out by extraction."""
+    return _SPACED_ALNUM.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
+def _drop_foreign_debris(text: str) -> str:
+    """Drop runs of other-script letters wedged between Japanese letters."""
+    if text.isascii():
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if _is_foreign_letter(text[i]):
+            j = i
+            while j < n and _is_foreign_letter(text[j]):
+                j += 1
+            wedged = i > 0 and j < n and _is_japanese_letter(text[i - 1])
+            if not (wedged and _is_japanese_letter(text[j])):
+                out.append(text[i:j])
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _drop_japanese_spaces(text: str) -> str:
+    """Remove spaces Japanese does not take; collapse the others to one."""
+    parts = re.split(r"( +)", text)
+    out: list[str] = []
+    for k, part in enumerate(parts):
+        if not part.startswith(" ") or not part:
+            out.append(part)
+            continue
+        left = out[-1] if out and out[-1] else ""
+        right = parts[k + 1] if k + 1 < len(parts) else ""
+        if not left or not right:
+            continue  # leading / trailing
+        if _space_removable(left, right):
+            continue
+        out.append(" ")
+    return "".join(out)
+
+
+def _space_removable(left: str, right: str) -> bool:
+    last, first = left[-1], right[0]
+    if is_japanese_char(last) or is_japanese_char(first):
+        return True
+    if last in _CONNECTORS and len(left) > 1 and is_japanese_char(left[-2]):
+        return True
+    if first in _CONNECTORS and len(right) > 1 and is_japanese_char(right[1]):
+        return True
+    if last in "([{" or first in ")]}":
+        return True
+    return False
+
+
+def _clean_body(text: str) -> str:
+    text = _close_spaced_alnum(text)
+    text = _drop_foreign_debris(text)
+    text = _NUMBER_RANGE.sub(r"\1", text)
+    text = _drop_japanese_spaces(text.strip())
+    return _drop_japanese_spaces(text)  # a removal can bring a new pair side by side
+
+
+def _clean_row(text: str) -> str:
+    cells = (_clean_body(cell) for cell in text.split("\t"))
+    return "\t".join(cell for cell in cells if cell)
+
+
+# ---------------------------------------------------------------------------------------------
+# Physical lines: what each one starts with
+
+_HEADING_MARK = re.compile(r"^#{1,6}(?:\s+|$)")
+_HEADING_TAIL = re.compile(r"\s+#+\s*$")
+_QUOTE_MARK = re.compile(r"^(?:>\s?)+")
+_RULE = re.compile(r"^(?:[-*_=]\s*){3,}$")
+_PIPE_SEPARATOR = re.compile(r"^\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*\|?$")
+_BULLET = re.compile(r"^(?:[-*+\u2013\u2014\u2212]\s+|[▶▷►▸▹•●○◦▪▫✓✔✅➢➤⇒・]\s*)+")
+_SECTION_MARK = re.compile(r"^[◆◇■□★☆]+\s*")
+_NOTE = re.compile(r"^\([^()\d\s][^()]{0,19}\)$")
+
+#: A paragraph number at the start of a normalized line; group ``number`` is what is printed.
+NUMBER_PATTERN = re.compile(
+    r"^(?:(?P<paren>\((?P<pn>\d{1,3})\))"
+    r"|(?P<dash>\d{1,3}(?:-\d{1,3})+)(?= )"
+    r"|(?P<dot>(?P<dn>\d{1,3})[.)])(?!\d)"
+    r"|(?P<bare>\d{1,3})(?= ))"
+)
+#: A Roman-numeral heading number (after NFKC, ``Ⅱ`` is ``II``) followed by non-ASCII text.
+ROMAN_PATTERN = re.compile(
+    r"^(?P<roman>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)(?:(?P<dot>\.) *| +)(?=[^\x00-\x7f])"
+)
+# After a bare number, these mean the number is a quantity ("31 年間"), not a paragraph number.
+_UNITS = "年月日時分秒人名件回か箇ヶヵカ個つ歳%億万千百円倍位点号条項度ドル"
+_TERMINAL = re.compile(r"[。．.!?！？](?:[」』)\]》〉】”’\"'])*$")
+
+
+@dataclass
+class _Line:
+    kind: str  # plain | number | roman | list | heading | note | row
+    prefix: str  # printed before the body ("43 ", "(41) ", "I. ", "・")
+    body: str
+    number: str | None = None
+    raw: str = ""  # the line as read, when a bare number may be a quantity instead ("26 日に")
+    tail: int = 0  # length of the last physical line, once cleaned
+
+    def __post_init__(self) -> None:
+        self.tail = len(self.prefix) + len(_clean_body(self.body))
+
+    def render(self) -> str:
+        if self.kind == "row":
+            return _clean_row(self.body)
+        body = _clean_body(self.body)
+        if self.kind == "list":
+            return self.prefix + body
+        return (self.prefix + " " + body).strip() if self.prefix else body
+
+
+def _parse_line(line: str) -> _Line | None:
+    """Classify one physical line by how it starts; ``None`` for a blank line or a rule."""
+    line = line.strip()
+    if not line or _RULE.match(line) or _PIPE_SEPARATOR.match(line):
+        return None
+    if line.startswith("|") and line.endswith("|") and line.count("|") >= 3:
+        line = "\t".join(cell.strip() for cell in line.strip("|").split("|"))
+    if "\t" in line:
+        return _Line("row", "", line)
+    line = _QUOTE_MARK.sub("", line)
+    heading = False
+    if _HEADING_MARK.match(line):
+        line = _HEADING_TAIL.sub("", _HEADING_MARK.sub("", line))
+        heading = True
+    if _SECTION_MARK.match(line):
+        line = _SECTION_MARK.sub("", line)
+        heading = True
+    bullet = False
+    if not heading and _BULLET.match(line):
+        line = _BULLET.sub("", line)
+        bullet = True
+    line = _close_spaced_alnum(line).strip()
+    if not line:
+        return None
+    numbered = _parse_number(line)
+    if numbered is not None:
+        return numbered if not heading else _Line("heading", numbered.prefix, numbered.body)
+    if heading:
+        return _Line("heading", "", line)
+    if bullet:
+        return _Line("list", "・", line)
+    if _NOTE.match(line):
+        return _Line("note", "", line)
+    return _Line("plain", "", line)
+
+
+def _parse_number(line: str) -> _Line | None:
+    match = ROMAN_PATTERN.match(line)
+    if match:
+        rest = line[match.end() :].lstrip(". ")
+        if rest and not rest[0].isascii():
+            prefix = match.group("roman") + ("." if match.group("dot") else "")
+            return _Line("roman", prefix, rest, match.group("roman"))
+    match = NUMBER_PATTERN.match(line)
+    if not match:
+        return None
+    rest = line[match.end() :]
+    body = rest.lstrip()
+    raw = ""
+    if match.group("bare") or match.group("dash"):
+        if not body or body[0].isdigit():
+            return None
+        if body[0] in _UNITS:
+            raw = line
+    if match.group("paren"):
+        number, prefix = match.group("paren"), match.group("paren")
+    elif match.group("dash"):
+        number = prefix = match.group("dash")
+    elif match.group("dot"):
+        number, prefix = match.group("dn"), match.group("dot")
+    else:
+        number = prefix = match.group("bare")
+    return _Line("number", prefix, body, number, raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Joining physical lines into logical ones
+
+_PROSE_MARKS = frozenset("、。,")
+_OPENING = frozenset("([{「『【〔〈《")
+_CLOSING = frozenset(")]}」』】〕〉》")
+_BLOCKING = frozenset({"roman", "note", "row"})
+_PROSE_KINDS = frozenset({"plain", "number", "list", "heading"})
+# Characters no sentence or heading starts with: a line starting with one continues the last.
+_CANNOT_START = frozenset("、。，．,)]}」』】〕〉》ーんをぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
+# Wrapped text: at least this share of (at least this many) lines have lengths within the slack.
+_WRAP_MIN_LINES = 8
+_WRAP_SHARE = 0.5
+_WRAP_SLACK = 4
+_WRAP_MIN_WIDTH = 15
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(_TERMINAL.search(text))
+
+
+def _is_prose(text: str) -> bool:
+    """Has a comma or full stop outside brackets: a sentence, not a title or heading.
+
+    (A heading may carry a bracketed list, ``通商関係(輸出入額、貿易赤字額)``.)
+    """
+    depth = 0
+    for char in text:
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(0, depth - 1)
+        elif depth == 0 and char in _PROSE_MARKS:
+            return True
+    return False
+
+
+def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
+    """Does physical line ``nxt`` continue the logical line ``prev``?
+
+    ``nxt`` continues only plain text (or a heading cutting a word, which is read as plain), and
+    only when it starts with a character no line starts with, or when ``prev`` is unfinished
+    prose, or filled the column of wrapped text.
+    """
+    if prev.kind in _BLOCKING:
+        return False
+    if nxt.kind == "heading" and not nxt.prefix:
+        nxt = _Line("plain", "", nxt.body)  # "…能力強化された人" / "## 材による繁栄"
+    if nxt.kind != "plain":
+        return False
+    if nxt.body[0] in _CANNOT_START:
+        return True
+    body = _clean_body(prev.body)
+    if not body:
+        return prev.kind == "number"  # a number alone on its line: its text follows
+    if _ends_sentence(body):
+        return False
+    if full_width is not None and prev.tail >= full_width:
+        return True  # the line before filled the column: it was wrapped
+    return _is_prose(body)
+
+
+def _wrap_width(lines: list[_Line]) -> int | None:
+    """The column width of text wrapped at a fixed width, if most lines share one length.
+
+    Returns the shortest length that counts as a full line, or ``None`` for unwrapped text.
+    """
+    lengths = [line.tail for line in lines if line.kind in _PROSE_KINDS]
+    if len(lengths) < _WRAP_MIN_LINES:
+        return None
+    best_count, best_width = 0, 0
+    for width in sorted(set(lengths)):
+        count = sum(1 for n in lengths if width - _WRAP_SLACK <= n <= width)
+        if count > best_count:
+            best_count, best_width = count, width
+    if best_width < _WRAP_MIN_WIDTH or best_count < _WRAP_SHARE * len(lengths):
+        return None
+    return best_width - _WRAP_SLACK
+
+
+def _join_text(left: str, right: str) -> str:
+    left, right = left.rstrip(), right.lstrip()
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii():
+        return left + " " + right
+    return left + right
+
+
+def _logical_lines(text: str) -> list[_Line]:
+    physical = [line for line in map(_parse_line, text.split("\n")) if line is not None]
+    full_width = _wrap_width(physical)
+    lines: list[_Line] = []
+    for parsed in physical:
+        if parsed.raw and lines:
+            quantity = _Line("plain", "", parsed.raw)
+            if _continues(lines[-1], quantity, full_width):
+                parsed = quantity  # "…2015 年 10 月" / "26 日に…": a quantity, not a number
+        if lines and _continues(lines[-1], parsed, full_width):
+            lines[-1].body = _join_text(lines[-1].body, parsed.body)
+            lines[-1].tail = parsed.tail
+            continue
+        lines.append(parsed)
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def normalize(raw: str) -> str:
+    """Repair ``raw`` text and return it as logical lines, one per paragraph, item, row or heading.
+
+    >>> normalize("4 3 双方は、J I C A と\\n\\n協力する。")
+    '43 双方は、JICAと協力する。'
+    >>> normalize("## I 政治分野\\n\\n2023年 11月 17日")
+    'I 政治分野\\n2023年11月17日'
+    """
+    text = _clean_characters(raw)
+    rendered = (line.render() for line in _logical_lines(text))
+    return "\n".join(line.rstrip() for line in rendered if line.strip())

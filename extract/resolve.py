@@ -1,0 +1,133 @@
+"""Resolve entities across documents: one key for one real individual.
+
+Within a document, :mod:`extract.persons` already ties surnames to full names. Across documents
+the same person may be written differently (カスム・ジョマルト・トカエフ, カシム＝ジョマルト・トカエフ,
+カスムジョマルト・トカエフ) or by surname only (ジャパロフ大統領 in a brief). Two person entities are
+the same individual when they share the surname and the country and either
+
+* both give names that are the same up to one transliteration letter, or
+* one gives no given name and their roles are compatible (so アキルベク・ジャパロフ, 内閣議長, and
+  サディル・ジャパロフ, 大統領, stay two people).
+
+The canonical name is the fullest written form (longest, then lexicographically first), so the
+result does not depend on the order documents are read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .facts import DocumentFacts, Entity, make_key
+from .persons import loose_key, roles_compatible, surname_of
+from .visits import visit_key
+
+__all__ = ["resolve_corpus", "same_person"]
+
+
+def _given(name: str) -> str:
+    parts = [p for p in re.split(r"[・＝=\s]", name) if p]
+    return "".join(parts[:-1])
+
+
+def _close(a: str, b: str) -> bool:
+    """Equal, or one substitution / insertion apart (カスム vs カシム, ジョマルト vs ジヨマルト)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def same_person(a: Entity, b: Entity) -> bool:
+    """Whether two person entities from different documents are one individual."""
+    if loose_key(a.label) == loose_key(b.label):
+        return a.country is None or b.country is None or a.country == b.country
+    if a.country and b.country and a.country != b.country:
+        return False
+    kanji = re.compile(r"[\u4e00-\u9fff]+")
+    if kanji.fullmatch(a.label) or kanji.fullmatch(b.label):
+        # Japanese names: surname-only forms live in aliases
+        forms_a = {make_key(x) for x in (a.label, *a.aliases)}
+        forms_b = {make_key(x) for x in (b.label, *b.aliases)}
+        return bool(forms_a & forms_b) and roles_compatible(a.role, b.role) and (
+            make_key(a.label) in forms_b or make_key(b.label) in forms_a)
+    if loose_key(surname_of(a.label)) != loose_key(surname_of(b.label)):
+        return False
+    ga, gb = loose_key(_given(a.label)), loose_key(_given(b.label))
+    if ga and gb:
+        return _close(ga, gb) or ga.startswith(gb) or gb.startswith(ga)
+    return roles_compatible(a.role, b.role)
+
+
+def _canonical(names: Sequence[str]) -> str:
+    return sorted(names, key=lambda n: (-len(make_key(n)), n))[0]
+
+
+def resolve_corpus(results: list[DocumentFacts]) -> list[DocumentFacts]:
+    """Rewrite person keys so that one individual has one key across all documents."""
+    persons = [e for r in results for e in r.entities if e.kind == "person"]
+    # union-find over person entities
+    parent = list(range(len(persons)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    full_first = sorted(range(len(persons)), key=lambda i: (-len(make_key(persons[i].label)), persons[i].label))
+    for x in full_first:
+        for y in full_first:
+            if x < y and find(x) != find(y) and same_person(persons[x], persons[y]):
+                # never join two groups whose full names differ (two Japarovs)
+                group_x = [persons[i] for i in range(len(persons)) if find(i) == find(x)]
+                group_y = [persons[i] for i in range(len(persons)) if find(i) == find(y)]
+                if all(same_person(a, b) or not (_given(a.label) and _given(b.label)) and roles_compatible(a.role, b.role)
+                       for a in group_x for b in group_y):
+                    parent[find(y)] = find(x)
+    groups: dict[int, list[Entity]] = {}
+    for i, p in enumerate(persons):
+        groups.setdefault(find(i), []).append(p)
+    canon_of: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for members in groups.values():
+        label = _canonical([m.label for m in members])
+        forms = sorted({f for m in members for f in (m.label, *m.aliases)} - {label})
+        for m in members:
+            canon_of[m.key + "|" + str(id(m))] = (label, tuple(forms))
+    out = []
+    for r in results:
+        mapping: dict[str, str] = {}
+        entities = []
+        for e in r.entities:
+            if e.kind != "person":
+                entities.append(e)
+                continue
+            label, forms = canon_of[e.key + "|" + str(id(e))]
+            new_key = make_key(label)
+            mapping[e.key] = new_key
+            own_forms = tuple(sorted(set(forms) | {e.label} - {label}))
+            entities.append(replace(e, key=new_key, label=label, aliases=own_forms))
+        out.append(_rekey(r, mapping, tuple(entities)))
+    return out
+
+
+def _rekey(r: DocumentFacts, mapping: dict[str, str], entities: tuple[Entity, ...]) -> DocumentFacts:
+    def m(keys: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(mapping.get(k, k) for k in keys))
+
+    visits = []
+    for v in r.visits:
+        visitor = mapping.get(v.visitor, v.visitor)
+        visits.append(replace(v, visitor=visitor, key=visit_key(visitor, v.destination, v.start)))
+    return replace(
+        r,
+        entities=entities,
+        visits=tuple(visits),
+        meetings=tuple(replace(x, participants=m(x.participants)) for x in r.meetings),
+        agreements=tuple(replace(x, parties=m(x.parties)) for x in r.agreements),
+    )

@@ -1,0 +1,135 @@
+"""Visits: a named person travelling to a country.
+
+A visit word (訪問, 公式訪問, 訪日, 来日, and 訪 + a one-kanji country abbreviation: 訪米) with
+
+* a visitor: the person named closest before it in the sentence, who is not the inviter
+  (X の招聘を受け / X に対し) — 「ジャパロフ大統領は…日本を公式訪問した」, 「アカエフ大統領訪日」;
+* a destination: 訪日 / 来日 → Japan; otherwise the country named closest before the visit word
+  that is not the visitor's own (キルギス共和国を訪問, キルギス訪問); with none, the country of the
+  place where the document was issued (an official visit reported from Tokyo);
+* dates: a range in the sentence (2023年11月17日から20日にかけて) or a single date; in a table
+  row, the row's year.
+
+Invitations and plans (訪問するよう招待, 訪問の実現に関心, 訪問を予定) are not visits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from .context import DocContext, sentence_bounds
+from .countries import country_hits
+from .facts import DateValue, Visit, make_key
+from .persons import PersonMention, person_mentions
+
+__all__ = ["find_visits", "visit_key"]
+
+_VISIT = re.compile(r"(?:公式|実務|非公式)?(?:訪問|訪日|来日)|訪(?=[米中韓露英仏独印豪加伊])")
+_NOT_DONE = re.compile(r"^(?:する|した|を|の|に|が)?(?:よう|ように|に招待|を招待|の招待|の実現|を計画|予定|を期待|を要請|に招|の招聘)")
+_INVITER = re.compile(r"^(?:の招聘|の招待|に対し|から招待)")
+
+
+def visit_key(visitor: str, destination: str, start: DateValue | None) -> str:
+    return make_key(f"{visitor}>{destination}>{start.year if start else ''}")
+
+
+def find_visits(ctx: DocContext, persons) -> list[Visit]:
+    """``persons``: the document's person Entities (to map a mention to its resolved key)."""
+    by_mention = {(m.start, m.end): p for p in persons for m in p.mentions}
+    place_country = _place_country(ctx)
+    found: OrderedDict[str, Visit] = OrderedDict()
+    for passage, doc in ctx.body():
+        if passage.kind in {"title", "heading"}:
+            continue
+        mentions = person_mentions(ctx, passage, doc)
+        for m in _VISIT.finditer(passage.text):
+            if _NOT_DONE.match(passage.text[m.end():]):
+                continue
+            s0, s1 = sentence_bounds(passage.text, m.start())
+            visitor = _visitor(mentions, passage, m.start(), s0)
+            if visitor is None:
+                continue
+            person = by_mention.get((visitor.mention.start, visitor.mention.end))
+            if person is None:
+                continue
+            destination = _destination(ctx, passage, m, s0, visitor, place_country)
+            if destination is None or destination == person.country:
+                continue
+            start, end = _dates(ctx, passage, s0, s1, m.start())
+            key = visit_key(person.key, destination, start)
+            mention = ctx.mention(passage, m.start(), m.end())
+            prev = _same_visit(found, person.key, destination, start)
+            if prev is None:
+                found[key] = Visit(key, person.key, person.country, destination, start, end,
+                                   (passage.index,), (mention,))
+            else:
+                found[prev.key] = Visit(
+                    prev.key, prev.visitor, prev.visitor_country, prev.destination,
+                    prev.start or start, prev.end or end,
+                    tuple(dict.fromkeys((*prev.passages, passage.index))), (*prev.mentions, mention),
+                )
+    return list(found.values())
+
+
+def _same_visit(found, visitor: str, destination: str, start: DateValue | None) -> Visit | None:
+    for v in found.values():
+        if v.visitor == visitor and v.destination == destination:
+            if v.start is None or start is None or v.start.year == start.year:
+                return v
+    return None
+
+
+def _visitor(mentions: list[PersonMention], passage, pos: int, s0: int) -> PersonMention | None:
+    best = None
+    for pm in mentions:
+        rel_start = pm.mention.start - passage.start
+        rel_end = pm.mention.end - passage.start
+        if s0 <= rel_start and rel_end <= pos and not _INVITER.match(passage.text[rel_end:]):
+            best = pm
+    return best
+
+
+def _destination(ctx, passage, m: re.Match, s0: int, visitor: PersonMention, place_country) -> str | None:
+    word = m.group()
+    if word.endswith(("訪日", "来日")):
+        return "JPN"
+    if word == "訪":
+        hits = country_hits(ctx, passage.text[m.end(): m.end() + 1] + "日")
+        return hits[0].iso3 if hits else None
+    v0 = visitor.mention.start - passage.start
+    v1 = visitor.mention.end - passage.start
+    candidates = [
+        h for h in country_hits(ctx, passage.text)
+        if s0 <= h.start < m.start() and not (v0 <= h.start < v1) and h.iso3 != visitor.country
+    ]
+    # the destination sits after the visitor (ジャパロフ大統領は、…日本を公式訪問した)
+    after_visitor = [h for h in candidates if h.start >= v1]
+    if after_visitor:
+        return after_visitor[-1].iso3
+    if candidates:
+        return candidates[-1].iso3
+    return place_country
+
+
+def _place_country(ctx: DocContext) -> str | None:
+    place = ctx.document.place
+    if not place:
+        return None
+    lookup = getattr(ctx.gazetteer, "place_by_name", None)
+    if lookup is None:
+        return None
+    hit = lookup(place)
+    return hit.country if hit else None
+
+
+def _dates(ctx, passage, s0: int, s1: int, pos: int) -> tuple[DateValue | None, DateValue | None]:
+    dates = ctx.dates_in(passage, s0, s1)
+    if passage.kind == "table_row" and not dates:
+        dates = ctx.dates_in(passage)
+    if not dates:
+        return None, None
+    # the date closest before the visit word, else the first one
+    before = [d for d in dates if d.end <= pos]
+    d = before[-1] if before else dates[0]
+    return d.value, d.end_value

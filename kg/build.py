@@ -1,0 +1,79 @@
+"""``bkg build``: documents in, ``kg.trig``, the pyoxigraph store and ``graph.html`` out.
+
+Every output is written atomically: a run that fails leaves the previous outputs as they were,
+never half-written files. A document that cannot be read is reported and skipped; the others
+are still built.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extract.errors import DocumentError
+
+__all__ = ["BuildResult", "build"]
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    documents: int
+    errors: list[DocumentError] = field(default_factory=list)
+    triples: int = 0
+
+    @property
+    def trig(self) -> Path:
+        return self.out_dir / "kg.trig"
+
+    @property
+    def store(self) -> Path:
+        return self.out_dir / "store"
+
+    @property
+    def html(self) -> Path:
+        return self.out_dir / "graph.html"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def build(
+    sources: Sequence[Path | str],
+    out_dir: Path | str,
+    *,
+    nlp: Any = None,
+    progress: bool = True,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> BuildResult:
+    """Extract facts from ``sources`` and write the graph, the store and the view to ``out_dir``."""
+    from extract.pipeline import extract_paths
+
+    from .rdf import build_graph
+    from .store import write_store
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress)
+    dataset = build_graph(facts)
+    write_store(dataset, out)
+    _write_view(out)
+    triples = sum(1 for _ in dataset.quads((None, None, None, None)))
+    return BuildResult(out, len(facts), errors, triples)
+
+
+def _write_view(out: Path) -> None:
+    """The interactive view of the whole graph, written next to the store."""
+    from . import views
+
+    html = views.render_store(out)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".graph-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(html)
+    os.replace(tmp, out / "graph.html")

@@ -1,0 +1,965 @@
+"""Network analysis of the knowledge graph with NetworkX.
+
+Three projections of the RDF graph, each a plain NetworkX graph:
+
+* :func:`entity_graph` — countries, persons, organizations, agreements, meetings, programs and
+  visits, with one typed edge per RDF relation (``party``, ``participant``, ``implementedBy``,
+  ``visitor``, ``destination``, ``country``);
+* :func:`country_initiative_graph` — bipartite: countries and the agreements, meetings and
+  programs they take part in;
+* :func:`country_graph` — country–country, weighted by the initiatives two countries share.
+
+and one function per measure over any of them (:func:`degree`, :func:`weighted_degree`,
+:func:`betweenness`, :func:`eigenvector`, :func:`communities`), plus :func:`paths`,
+:func:`ego`, :func:`pair_timeline`, :func:`resolve_entity` and :func:`analyze`, which writes
+the tables of ``bkg analyze``.
+
+A *source* is an ``rdflib`` Graph or Dataset, a ``pyoxigraph.Store``, or a build directory (its
+``store/`` or, failing that, its ``kg.trig``). The projections read it with SPARQL through
+pyoxigraph, with the union of the named graphs as the default graph.
+
+Nodes are IRI strings. Every node carries ``iri``, ``cls`` (``"Country"``, ``"Agreement"``…),
+``label`` (Japanese where known), ``label_ja``, ``label_en``, ``aliases``, ``years`` and
+``docs``; the entity graph also carries ``dates``, ``passages`` and a few class-specific facts.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import math
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import combinations, islice
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from extract.facts import make_key
+
+from kg.namespaces import BKG
+
+BKG_IRI = str(BKG)
+
+__all__ = [
+    "ENTITY_CLASSES",
+    "INITIATIVE_CLASSES",
+    "RELATIONS",
+    "Hop",
+    "EntityNotFoundError",
+    "AmbiguousEntityError",
+    "as_store",
+    "entity_graph",
+    "country_initiative_graph",
+    "country_graph",
+    "countries_of",
+    "degree",
+    "weighted_degree",
+    "betweenness",
+    "eigenvector",
+    "communities",
+    "community_index",
+    "resolve_entity",
+    "paths",
+    "format_path",
+    "ego",
+    "pair_timeline",
+    "analyze",
+]
+
+#: Classes that become nodes of the entity graph, in display order.
+ENTITY_CLASSES = ("Country", "Person", "Organization", "Agreement", "Meeting", "Program", "Visit")
+#: Classes a country takes part in (the other side of the bipartite projection).
+INITIATIVE_CLASSES = ("Agreement", "Meeting", "Program")
+#: RDF properties that become typed edges of the entity graph.
+RELATIONS = ("party", "participant", "implementedBy", "visitor", "destination", "country")
+
+_DATE_PROPS = ("date", "startDate", "endDate")
+_PREFIXES = {
+    "bkg": BKG_IRI,
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+
+# The projection queries: fixed text, no values pasted in.
+_Q_NODES = """
+SELECT ?s ?cls WHERE {
+  VALUES ?cls { bkg:Country bkg:Person bkg:Organization bkg:Agreement bkg:Meeting
+                bkg:Program bkg:Visit }
+  ?s a ?cls .
+}"""
+_Q_FACTS = """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?cls { bkg:Country bkg:Person bkg:Organization bkg:Agreement bkg:Meeting
+                bkg:Program bkg:Visit }
+  VALUES ?p { rdfs:label skos:altLabel bkg:iso3 bkg:date bkg:startDate bkg:endDate bkg:role
+              bkg:agreementType }
+  ?s a ?cls ; ?p ?o .
+}"""
+_Q_PLACES = """
+SELECT ?s ?label WHERE { ?s bkg:place ?place . ?place rdfs:label ?label . }"""
+_Q_EDGES = """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { bkg:party bkg:participant bkg:implementedBy bkg:visitor bkg:destination
+              bkg:country }
+  ?s ?p ?o .
+}"""
+_Q_PROVENANCE = """
+SELECT ?s ?passage ?text ?para ?start ?doc ?title ?source ?date WHERE {
+  VALUES ?rel { bkg:mentionedIn prov:wasDerivedFrom }
+  ?s ?rel ?passage .
+  OPTIONAL { ?passage bkg:text ?text }
+  OPTIONAL { ?passage bkg:paragraph ?para }
+  OPTIONAL { ?passage bkg:charStart ?start }
+  OPTIONAL { ?passage bkg:document ?doc .
+             OPTIONAL { ?doc dcterms:title ?title }
+             OPTIONAL { ?doc dcterms:source ?source }
+             OPTIONAL { ?doc dcterms:date ?date } }
+}"""
+
+
+class EntityNotFoundError(LookupError):
+    """No node is named so; ``candidates`` holds the closest names."""
+
+    def __init__(self, name: str, candidates: list[str]):
+        self.name = name
+        self.candidates = candidates
+        hint = f"; did you mean: {', '.join(candidates)}" if candidates else ""
+        super().__init__(f"no entity named {name!r}{hint}")
+
+
+class AmbiguousEntityError(LookupError):
+    """Several nodes are named so; ``candidates`` lists them."""
+
+    def __init__(self, name: str, candidates: list[str]):
+        self.name = name
+        self.candidates = candidates
+        super().__init__(
+            f"{name!r} names {len(candidates)} entities: {'; '.join(candidates)}"
+            " (use a fuller name, an ISO3 code or the IRI)"
+        )
+
+
+# --- reading the RDF ------------------------------------------------------------------------
+
+
+def as_store(source: Any) -> ox.Store:
+    """Return a pyoxigraph Store for an rdflib graph, a Store or a build directory.
+
+    An rdflib ``Dataset``/``ConjunctiveGraph`` keeps its named graphs; a plain ``Graph`` goes to
+    the default graph. A directory is opened read-only at ``DIR/store`` when that exists (through
+    ``kg.store.open_store`` when present), else ``DIR/kg.trig`` is loaded into memory.
+
+    >>> import rdflib
+    >>> g = rdflib.Graph()
+    >>> _ = g.add((rdflib.URIRef("urn:a"), rdflib.RDFS.label, rdflib.Literal("a")))
+    >>> len(as_store(g))
+    1
+    """
+    if isinstance(source, ox.Store):
+        return source
+    if isinstance(source, (str, Path)):
+        return _open_dir(Path(source))
+    if hasattr(source, "serialize") and hasattr(source, "triples"):  # rdflib, imported lazily
+        store = ox.Store()
+        if hasattr(source, "quads") and hasattr(source, "contexts"):
+            data = source.serialize(format="nquads", encoding="utf-8")
+            store.load(data, format=ox.RdfFormat.N_QUADS)
+        else:
+            data = source.serialize(format="nt", encoding="utf-8")
+            store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        return store
+    raise TypeError(f"not an RDF source: {type(source).__name__}")
+
+
+def _open_dir(path: Path) -> ox.Store:
+    if (path / "store").is_dir():
+        try:
+            from kg.store import open_store  # the shared helper, once present
+        except ImportError:  # pragma: no cover
+            open_store = None
+        try:
+            if open_store is not None:
+                return open_store(path)
+            return ox.Store.read_only(str(path / "store"))
+        except OSError:  # locked by a running server: fall back to the TriG dump
+            if not (path / "kg.trig").is_file():
+                raise
+    trig = path / "kg.trig" if path.is_dir() else path
+    if not trig.is_file():
+        raise FileNotFoundError(f"{path}: neither a store/ nor a kg.trig to read")
+    store = ox.Store()
+    fmt = ox.RdfFormat.from_extension(trig.suffix.lstrip(".")) or ox.RdfFormat.TRIG
+    store.load(path=str(trig), format=fmt)
+    return store
+
+
+def _select(store: ox.Store, query: str) -> Iterator[dict[str, Any]]:
+    prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in _PREFIXES.items())
+    result = store.query(prefixes + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    for solution in result:
+        yield {name: solution[name] for name in names}
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _year(value: str) -> int | None:
+    head = value.lstrip("-")[:4]
+    return int(head) if head.isdigit() else None
+
+
+# --- projections ----------------------------------------------------------------------------
+
+
+def entity_graph(source: Any, *, visits: bool = True, co_mention: bool = False) -> nx.MultiDiGraph:
+    """Project the RDF graph onto its entities and initiatives.
+
+    Parameters
+    ----------
+    source : rdflib Graph/Dataset, pyoxigraph Store or build directory
+    visits : bool
+        Keep ``bkg:Visit`` nodes (with their ``visitor`` and ``destination`` edges).
+    co_mention : bool
+        Also link two nodes mentioned in the same passage (relation ``co-mention``, ``weight`` =
+        the number of passages they share).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Edges run as in RDF (subject -> object), keyed and labelled by ``relation``.
+
+    Examples
+    --------
+    >>> import rdflib
+    >>> g = rdflib.Graph()
+    >>> B, I = rdflib.Namespace(BKG_IRI), rdflib.Namespace("https://w3id.org/bilateral-kg/id/")
+    >>> for s, c in ((I["country/KAZ"], B.Country), (I["program/p"], B.Program)):
+    ...     _ = g.add((s, rdflib.RDF.type, c))
+    >>> _ = g.add((I["program/p"], B.participant, I["country/KAZ"]))
+    >>> G = entity_graph(g)
+    >>> [(G.nodes[u]["cls"], r, G.nodes[v]["cls"]) for u, v, r in G.edges(keys=True)]
+    [('Program', 'participant', 'Country')]
+    """
+    store = as_store(source)
+    G = nx.MultiDiGraph()
+    classes = ENTITY_CLASSES if visits else tuple(c for c in ENTITY_CLASSES if c != "Visit")
+    rank = {c: i for i, c in enumerate(ENTITY_CLASSES)}
+    for row in _select(store, _Q_NODES):
+        iri, cls = row["s"].value, _local(row["cls"].value)
+        if cls not in classes or not isinstance(row["s"], ox.NamedNode):
+            continue
+        if iri in G and rank[G.nodes[iri]["cls"]] <= rank[cls]:
+            continue  # typed twice: keep the first class in ENTITY_CLASSES order
+        G.add_node(iri, iri=iri, cls=cls)
+    for _, data in G.nodes(data=True):
+        data.update(label_ja=None, label_en=None, aliases=[], dates={}, docs=[], passages=[])
+    for row in _select(store, _Q_FACTS):
+        iri = row["s"].value
+        if iri not in G:
+            continue
+        data, prop, value = G.nodes[iri], _local(row["p"].value), row["o"]
+        if prop in ("label", "altLabel") and value.value in (data["label_ja"], data["label_en"]):
+            continue  # the same label read from another named graph
+        if prop == "label":
+            lang = getattr(value, "language", None)
+            key = "label_en" if lang == "en" else "label_ja"
+            if data[key] is None or (lang == "ja" and key == "label_ja"):
+                data[key] = value.value
+            elif value.value not in data["aliases"]:
+                data["aliases"].append(value.value)
+        elif prop == "altLabel":
+            if value.value not in data["aliases"]:
+                data["aliases"].append(value.value)
+        elif prop in _DATE_PROPS:
+            data["dates"].setdefault(prop, []).append(value.value)
+        elif prop == "iso3":
+            data["iso3"] = value.value
+        elif prop == "role":
+            data["role"] = value.value
+        elif prop == "agreementType":
+            data["agreement_type"] = _local(value.value)
+    for row in _select(store, _Q_PLACES):
+        if row["s"].value in G:
+            places = G.nodes[row["s"].value].setdefault("places", [])
+            if row["label"].value not in places:
+                places.append(row["label"].value)
+    for row in _select(store, _Q_EDGES):
+        s, o, rel = row["s"].value, row["o"].value, _local(row["p"].value)
+        if s in G and o in G and not G.has_edge(s, o, key=rel):
+            G.add_edge(s, o, key=rel, relation=rel)
+
+    by_passage: dict[str, set[str]] = defaultdict(set)
+    doc_years: dict[str, set[int]] = defaultdict(set)
+    seen: set[tuple[str, str]] = set()
+    for row in _select(store, _Q_PROVENANCE):
+        iri, passage = row["s"].value, row["passage"].value
+        if iri not in G or (iri, passage) in seen:
+            continue
+        seen.add((iri, passage))
+        by_passage[passage].add(iri)
+        doc = row["title"] or row["source"] or row["doc"]
+        doc_name = doc.value if doc is not None else ""
+        start = row["start"]
+        G.nodes[iri]["passages"].append(
+            {
+                "doc": doc_name,
+                "paragraph": row["para"].value if row["para"] is not None else None,
+                "text": row["text"].value if row["text"] is not None else "",
+                "start": int(start.value) if start is not None and start.value.isdigit() else 0,
+            }
+        )
+        if doc_name and doc_name not in G.nodes[iri]["docs"]:
+            G.nodes[iri]["docs"].append(doc_name)
+        if row["date"] is not None and (y := _year(row["date"].value)) is not None:
+            doc_years[iri].add(y)
+
+    for iri, data in G.nodes(data=True):
+        data["aliases"] = sorted(data["aliases"])
+        data["docs"] = sorted(data["docs"])
+        data["passages"].sort(key=lambda p: (p["doc"], p["start"]))
+        for dates in data["dates"].values():
+            dates.sort()
+        own = {y for ds in data["dates"].values() for d in ds if (y := _year(d)) is not None}
+        data["years"] = sorted(own or doc_years.get(iri, ()))
+        data["label"] = data["label_ja"] or data["label_en"] or data.get("iso3") or _local(iri)
+    for iri, data in G.nodes(data=True):
+        if data["cls"] == "Visit" and data["label"] == _local(iri):
+            data["label"] = _visit_label(G, iri)
+
+    if co_mention:
+        shared: Counter[tuple[str, str]] = Counter()
+        for members in by_passage.values():
+            for u, v in combinations(sorted(members), 2):
+                shared[u, v] += 1
+        for (u, v), n in sorted(shared.items()):
+            G.add_edge(u, v, key="co-mention", relation="co-mention", weight=n)
+    return G
+
+
+def _visit_label(G: nx.MultiDiGraph, visit: str) -> str:
+    visitor = next((v for _, v, r in G.out_edges(visit, keys=True) if r == "visitor"), None)
+    dest = next((v for _, v, r in G.out_edges(visit, keys=True) if r == "destination"), None)
+    when = (G.nodes[visit]["dates"].get("startDate") or G.nodes[visit]["dates"].get("date") or [""])
+    parts = [G.nodes[n]["label"] for n in (visitor, dest) if n is not None]
+    return "訪問: " + " → ".join(parts) + (f" ({when[0]})" if when[0] else "")
+
+
+def _ensure_entity_graph(source: Any) -> nx.MultiDiGraph:
+    if isinstance(source, nx.Graph):
+        return source
+    return entity_graph(source)
+
+
+def countries_of(G: nx.MultiDiGraph, initiative: str) -> dict[str, str]:
+    """The countries taking part in an agreement, meeting or program, and how.
+
+    A country takes part directly (``party``/``participant``) or through a person or organization
+    of that country (a ``party``, ``participant`` or ``implementedBy`` that has ``country``).
+
+    Returns
+    -------
+    dict
+        country node -> the relation through which it takes part.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("J", {"cls": "Country"}), ("K", {"cls": "Country"}),
+    ...                   ("O", {"cls": "Organization"}), ("P", {"cls": "Program"})])
+    >>> for u, v, rel in [("P", "K", "participant"), ("P", "O", "implementedBy"),
+    ...                   ("O", "J", "country")]:
+    ...     _ = G.add_edge(u, v, key=rel)
+    >>> countries_of(G, "P")
+    {'K': 'participant', 'J': 'implementedBy'}
+    """
+    found: dict[str, str] = {}
+    for _, x, rel in G.out_edges(initiative, keys=True):
+        if rel not in ("party", "participant", "implementedBy"):
+            continue
+        if G.nodes[x].get("cls") == "Country":
+            found.setdefault(x, rel)
+            continue
+        for _, c, rel2 in G.out_edges(x, keys=True):
+            if rel2 == "country" and G.nodes[c].get("cls") == "Country":
+                found.setdefault(c, rel)
+    return found
+
+
+def _node_summary(data: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("iri", "cls", "label", "label_ja", "label_en", "aliases", "iso3", "years", "docs")
+    return {k: data[k] for k in keys if k in data}
+
+
+def country_initiative_graph(source: Any) -> nx.Graph:
+    """Bipartite graph of countries (``bipartite=0``) and the initiatives they take part in (1).
+
+    Initiatives are agreements, meetings and programs with at least one country (see
+    :func:`countries_of`); the edge's ``relation`` says how the country takes part.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("K", {"cls": "Country"}), ("P", {"cls": "Program"})])
+    >>> G.add_edge("P", "K", key="participant")
+    'participant'
+    >>> B = country_initiative_graph(G)
+    >>> sorted(B.nodes(data="bipartite")), list(B.edges(data="relation"))
+    ([('K', 0), ('P', 1)], [('K', 'P', 'participant')])
+    """
+    G = _ensure_entity_graph(source)
+    B = nx.Graph()
+    for n, data in G.nodes(data=True):
+        if data.get("cls") == "Country":
+            B.add_node(n, **_node_summary(data), bipartite=0)
+    for n, data in G.nodes(data=True):
+        if data.get("cls") not in INITIATIVE_CLASSES:
+            continue
+        members = countries_of(G, n)
+        if not members:
+            continue
+        B.add_node(n, **_node_summary(data), bipartite=1)
+        for c, rel in members.items():
+            B.add_edge(c, n, relation=rel)
+    return B
+
+
+def country_graph(source: Any, *, year: int | None = None, visits: bool = False) -> nx.Graph:
+    """Country–country graph weighted by the agreements, meetings and programs they share.
+
+    Parameters
+    ----------
+    source : an entity graph (:func:`entity_graph`) or an RDF source
+    year : int, optional
+        Count only initiatives of that year (their own date, or else the dates of the documents
+        they were read from).
+    visits : bool
+        Also count visits between the two countries (visitor's country and destination).
+
+    Returns
+    -------
+    networkx.Graph
+        Every country is a node. Edge attributes: ``weight`` (number of shared initiatives),
+        ``agreements``, ``meetings``, ``programs`` (and ``visits``) — sorted lists of initiative
+        nodes —, ``labels`` (initiative -> label) and ``years``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("J", {"cls": "Country"}), ("K", {"cls": "Country"}),
+    ...                   ("A", {"cls": "Agreement", "label": "MoU", "years": [2023]})])
+    >>> _ = [G.add_edge("A", c, key="party") for c in "JK"]
+    >>> C = country_graph(G)
+    >>> C["J"]["K"]["weight"], C["J"]["K"]["agreements"]
+    (1, ['A'])
+    >>> country_graph(G, year=2024).number_of_edges()
+    0
+    """
+    G = _ensure_entity_graph(source)
+    C = nx.Graph()
+    for n, data in G.nodes(data=True):
+        if data.get("cls") == "Country":
+            C.add_node(n, **_node_summary(data))
+    kinds = {"Agreement": "agreements", "Meeting": "meetings", "Program": "programs"}
+    if visits:
+        kinds["Visit"] = "visits"
+    for n, data in G.nodes(data=True):
+        kind = kinds.get(data.get("cls", ""))
+        if kind is None:
+            continue
+        years = data.get("years") or []
+        if year is not None and year not in years:
+            continue
+        members = _visit_countries(G, n) if kind == "visits" else set(countries_of(G, n))
+        for a, b in combinations(sorted(members), 2):
+            if not C.has_edge(a, b):
+                C.add_edge(a, b, weight=0, **{k: [] for k in kinds.values()}, labels={}, years=[])
+            edge = C[a][b]
+            edge[kind].append(n)
+            edge["labels"][n] = data.get("label", _local(n))
+            edge["years"] = sorted(set(edge["years"]) | set(years))
+            edge["weight"] += 1
+    for _, _, edge in C.edges(data=True):
+        for kind in kinds.values():
+            edge[kind].sort()
+    return C
+
+
+def _visit_countries(G: nx.MultiDiGraph, visit: str) -> set[str]:
+    found = set()
+    for _, x, rel in G.out_edges(visit, keys=True):
+        if rel == "destination" and G.nodes[x].get("cls") == "Country":
+            found.add(x)
+        elif rel == "visitor":
+            found.update(
+                c for _, c, r in G.out_edges(x, keys=True)
+                if r == "country" and G.nodes[c].get("cls") == "Country"
+            )
+    return found
+
+
+# --- measures -------------------------------------------------------------------------------
+
+
+def _simple(G: nx.Graph, weight: str | None = "weight") -> nx.Graph:
+    """Undirected simple graph; parallel edges add up their ``weight`` (1 when missing)."""
+    if not G.is_multigraph() and not G.is_directed():
+        return G
+    H = nx.Graph()
+    H.add_nodes_from(G.nodes(data=True))
+    for u, v, w in G.edges(data=weight, default=1):
+        if u == v:
+            continue
+        w = 1 if w is None else w
+        if H.has_edge(u, v):
+            H[u][v]["weight"] += w
+        else:
+            H.add_edge(u, v, weight=w)
+    return H
+
+
+def degree(G: nx.Graph) -> dict[Any, int]:
+    """Number of distinct neighbours of each node (edge direction and parallel edges ignored).
+
+    >>> degree(nx.star_graph(3))
+    {0: 3, 1: 1, 2: 1, 3: 1}
+    """
+    return dict(_simple(G).degree())
+
+
+def weighted_degree(G: nx.Graph, weight: str = "weight") -> dict[Any, float]:
+    """Sum of edge weights at each node; on a multigraph each parallel edge counts (weight 1).
+
+    >>> G = nx.Graph([("a", "b", {"weight": 2}), ("b", "c", {"weight": 3})])
+    >>> weighted_degree(G)
+    {'a': 2, 'b': 5, 'c': 3}
+    """
+    return dict(_simple(G, weight).degree(weight="weight"))
+
+
+def betweenness(G: nx.Graph, *, k: int | None = None, seed: int = 0) -> dict[Any, float]:
+    """Normalized betweenness centrality over hops (``k`` samples sources on large graphs).
+
+    >>> b = betweenness(nx.path_graph(3))
+    >>> b[1], b[0]
+    (1.0, 0.0)
+    """
+    H = _simple(G)
+    if k is not None and k >= H.number_of_nodes():
+        k = None
+    return nx.betweenness_centrality(H, k=k, seed=seed if k else None, normalized=True)
+
+
+def eigenvector(
+    G: nx.Graph, *, weight: str | None = "weight", max_iter: int = 1000, tol: float = 1e-06
+) -> dict[Any, float]:
+    """Eigenvector centrality that copes with disconnected graphs and non-convergence.
+
+    Each connected component is computed on its own (isolated nodes score 0) and scaled by its
+    share of the nodes, so a small island does not outrank the main component. When power
+    iteration does not converge on a component, its normalized degree is used instead, with a
+    ``RuntimeWarning``.
+
+    >>> e = eigenvector(nx.star_graph(3))
+    >>> max(e, key=e.get)
+    0
+    >>> eigenvector(nx.empty_graph(2))
+    {0: 0.0, 1: 0.0}
+    """
+    H = _simple(G, weight)
+    n = H.number_of_nodes()
+    result: dict[Any, float] = {}
+    for comp in nx.connected_components(H):
+        if len(comp) == 1:
+            result.update(dict.fromkeys(comp, 0.0))
+            continue
+        sub = H.subgraph(comp)
+        try:
+            scores = nx.eigenvector_centrality(
+                sub, max_iter=max_iter, tol=tol, weight="weight" if weight else None
+            )
+        except nx.PowerIterationFailedConvergence:
+            warnings.warn(
+                f"eigenvector centrality did not converge on a component of {len(comp)} nodes;"
+                " using normalized degree there",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            deg = dict(sub.degree())
+            norm = math.sqrt(sum(d * d for d in deg.values())) or 1.0
+            scores = {v: d / norm for v, d in deg.items()}
+        share = len(comp) / n
+        result.update({v: s * share for v, s in scores.items()})
+    return {v: result[v] for v in H}
+
+
+def communities(
+    G: nx.Graph, *, weight: str | None = "weight", resolution: float = 1.0, seed: int = 42
+) -> list[set]:
+    """Louvain communities (fixed seed), largest first.
+
+    >>> G = nx.barbell_graph(4, 0)
+    >>> [sorted(c) for c in communities(G)]
+    [[0, 1, 2, 3], [4, 5, 6, 7]]
+    """
+    H = _simple(G, weight)
+    found = nx.community.louvain_communities(
+        H, weight="weight" if weight else None, resolution=resolution, seed=seed
+    )
+    return sorted(found, key=lambda c: (-len(c), min(str(v) for v in c)))
+
+
+def community_index(parts: Iterable[set]) -> dict[Any, int]:
+    """Node -> the index of its community in ``parts``.
+
+    >>> community_index([{"a", "b"}, {"c"}])["c"]
+    1
+    """
+    return {v: i for i, part in enumerate(parts) for v in part}
+
+
+# --- naming entities ------------------------------------------------------------------------
+
+
+def _names(data: Mapping[str, Any]) -> list[str]:
+    names = [data.get("label_ja"), data.get("label_en"), data.get("iso3"), data.get("label")]
+    return [n for n in [*names, *data.get("aliases", ())] if n]
+
+
+def _describe(G: nx.Graph, n: Any) -> str:
+    data = G.nodes[n]
+    label = data.get("label", n)
+    en = data.get("label_en")
+    extra = f" / {en}" if en and en != label else ""
+    return f"{label}{extra} [{data.get('cls', '?')}] <{n}>"
+
+
+def resolve_entity(G: Any, name: str, *, classes: Iterable[str] | None = None) -> Any:
+    """Find the node a name refers to: IRI, ISO3, Japanese or English label, or alias.
+
+    Matching ignores width, case, spaces, ・, ＝ and punctuation (NFKC, as
+    :func:`extract.facts.make_key`). An exact name wins; otherwise a unique node whose name
+    contains the query. Raises :class:`EntityNotFoundError` (with the closest names) or
+    :class:`AmbiguousEntityError` (with the candidates).
+
+    >>> G = nx.Graph()
+    >>> G.add_node("c/KAZ", cls="Country", label_ja="カザフスタン", label_en="Kazakhstan",
+    ...            iso3="KAZ", aliases=["カザフスタン共和国"])
+    >>> resolve_entity(G, "ｋａｚ"), resolve_entity(G, "kazakhstan"), resolve_entity(G, "カザフ")
+    ('c/KAZ', 'c/KAZ', 'c/KAZ')
+    """
+    G = _ensure_entity_graph(G)
+    wanted = set(classes) if classes else None
+    if name in G and (wanted is None or G.nodes[name].get("cls") in wanted):
+        return name
+    query = make_key(name)
+    if not query:
+        raise EntityNotFoundError(name, [])
+    exact: list[Any] = []
+    partial: list[Any] = []
+    index: dict[str, list[Any]] = defaultdict(list)
+    for n, data in G.nodes(data=True):
+        if wanted is not None and data.get("cls") not in wanted:
+            continue
+        keys = {make_key(x) for x in _names(data)} - {""}
+        keys.add(make_key(_local(str(n))))
+        for key in keys:
+            index[key].append(n)
+        if query in keys:
+            exact.append(n)
+        elif any(query in key for key in keys):
+            partial.append(n)
+    found = exact or partial
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        if exact:  # prefer a country over what is named after it
+            countries = [n for n in exact if G.nodes[n].get("cls") == "Country"]
+            if len(countries) == 1:
+                return countries[0]
+        ranked = sorted(found, key=lambda n: (-G.degree(n), str(n)))
+        raise AmbiguousEntityError(name, [_describe(G, n) for n in ranked[:10]])
+    close = difflib.get_close_matches(query, list(index), n=5, cutoff=0.5)
+    hits = list(dict.fromkeys(n for key in close for n in index[key]))
+    raise EntityNotFoundError(name, [_describe(G, n) for n in hits[:5]])
+
+
+# --- paths, ego networks, timelines ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path: ``source`` to ``target`` along ``relation``.
+
+    ``forward`` is True when the RDF triple reads ``source relation target``.
+    """
+
+    source: Any
+    target: Any
+    relation: str
+    forward: bool = True
+
+    def format(self, G: nx.Graph | None = None) -> str:
+        def name(n: Any) -> str:
+            return str(G.nodes[n].get("label", n)) if G is not None and n in G else str(n)
+
+        arrow = f"-{self.relation}->" if self.forward else f"<-{self.relation}-"
+        return f"{name(self.source)} {arrow} {name(self.target)}"
+
+
+def _hop(G: nx.Graph, u: Any, v: Any) -> Hop:
+    forward = _relations(G, u, v)
+    backward = _relations(G, v, u) if G.is_directed() else []
+    if forward:
+        return Hop(u, v, "|".join(forward), True)
+    return Hop(u, v, "|".join(backward) or "link", False)
+
+
+def _relations(G: nx.Graph, u: Any, v: Any) -> list[str]:
+    if not G.has_edge(u, v):
+        return []
+    data = G.get_edge_data(u, v)
+    if G.is_multigraph():
+        return sorted({d.get("relation", str(k)) for k, d in data.items()})
+    return [data.get("relation", "link")]
+
+
+def paths(
+    G: Any, a: Any, b: Any, *, cutoff: int | None = 6, max_paths: int = 10
+) -> Iterator[list[Hop]]:
+    """Shortest paths linking two entities, as hops labelled with their relations.
+
+    Edge direction is ignored when searching; each :class:`Hop` says which way the triple
+    reads. Yields nothing when the two are not linked within ``cutoff`` hops.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("KAZ", {"label": "Kazakhstan"}), ("P", {"label": "Program"}),
+    ...                   ("JICA", {"label": "JICA"})])
+    >>> G.add_edge("P", "KAZ", key="participant", relation="participant")
+    'participant'
+    >>> G.add_edge("P", "JICA", key="implementedBy", relation="implementedBy")
+    'implementedBy'
+    >>> for path in paths(G, "KAZ", "JICA"):
+    ...     print(format_path(G, path))
+    Kazakhstan <-participant- Program -implementedBy-> JICA
+    """
+    G = _ensure_entity_graph(G)
+    source, target = resolve_entity(G, str(a)), resolve_entity(G, str(b))
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    try:
+        found = nx.all_shortest_paths(U, source, target)
+        for nodes in islice(found, max_paths):
+            if cutoff is not None and len(nodes) - 1 > cutoff:
+                return
+            yield [_hop(G, u, v) for u, v in zip(nodes, nodes[1:])]
+    except nx.NetworkXNoPath:
+        return
+
+
+def format_path(G: nx.Graph, path: list[Hop]) -> str:
+    """One line for a path: ``A -rel-> B <-rel- C``.
+
+    >>> G = nx.Graph([("a", "b", {"relation": "party"})])
+    >>> format_path(G, [Hop("a", "b", "party")])
+    'a -party-> b'
+    """
+    if not path:
+        return ""
+    label = lambda n: str(G.nodes[n].get("label", n)) if n in G else str(n)  # noqa: E731
+    parts = [label(path[0].source)]
+    for hop in path:
+        arrow = f"-{hop.relation}->" if hop.forward else f"<-{hop.relation}-"
+        parts.append(f"{arrow} {label(hop.target)}")
+    return " ".join(parts)
+
+
+def ego(G: Any, entity: Any, radius: int = 1) -> nx.Graph:
+    """The subgraph within ``radius`` hops of an entity (direction ignored), node attrs kept.
+
+    >>> sorted(ego(nx.path_graph(5), 2, radius=1))
+    [1, 2, 3]
+    """
+    G = _ensure_entity_graph(G)
+    center = resolve_entity(G, entity) if entity not in G else entity
+    return nx.ego_graph(G, center, radius=radius, undirected=True)
+
+
+def pair_timeline(source: Any, a: Any, b: Any) -> dict[int | None, dict[str, list[dict]]]:
+    """Per year, the agreements, meetings and visits between two countries.
+
+    An agreement or meeting counts when both countries take part (:func:`countries_of`); a visit
+    when one is the visitor's country and the other the destination. Undated items are under
+    ``None``, after the years.
+
+    Returns
+    -------
+    dict
+        year -> {"agreements": [...], "meetings": [...], "visits": [...]}, each item a dict with
+        ``iri``, ``label`` and ``date``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("J", {"cls": "Country"}), ("K", {"cls": "Country"}),
+    ...     ("A", {"cls": "Agreement", "label": "MoU", "years": [2023],
+    ...            "dates": {"date": ["2023-07-06"]}})])
+    >>> _ = [G.add_edge("A", c, key="party") for c in "JK"]
+    >>> pair_timeline(G, "J", "K")[2023]["agreements"][0]["label"]
+    'MoU'
+    """
+    G = _ensure_entity_graph(source)
+    ca = resolve_entity(G, a, classes=["Country"]) if a not in G else a
+    cb = resolve_entity(G, b, classes=["Country"]) if b not in G else b
+    pair = {ca, cb}
+    kinds = {"Agreement": "agreements", "Meeting": "meetings", "Visit": "visits"}
+    timeline: dict[int | None, dict[str, list[dict]]] = {}
+    for n, data in G.nodes(data=True):
+        kind = kinds.get(data.get("cls", ""))
+        if kind is None:
+            continue
+        members = _visit_countries(G, n) if kind == "visits" else set(countries_of(G, n))
+        if not pair <= members:
+            continue
+        dates = data.get("dates", {})
+        first = next((ds[0] for p in _DATE_PROPS if (ds := dates.get(p))), None)
+        item = {"iri": n, "label": data.get("label", _local(str(n))), "date": first}
+        for year in data.get("years") or [None]:
+            slot = timeline.setdefault(year, {k: [] for k in kinds.values()})
+            slot[kind].append(item)
+    for slot in timeline.values():
+        for items in slot.values():
+            items.sort(key=lambda i: (i["date"] or "", i["label"]))
+    return dict(sorted(timeline.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
+
+
+# --- the analyze command --------------------------------------------------------------------
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Any]]) -> int:
+    tmp = path.with_name(path.name + ".tmp")
+    count = 0
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    tmp.replace(path)
+    return count
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def analyze(store_dir: Any, out_dir: str | Path, *, top: int = 10) -> dict[str, Any]:
+    """Compute the measures and write them as tables into ``out_dir/analysis/``.
+
+    Files: ``centrality.csv`` (one row per node: degree, weighted degree, betweenness,
+    eigenvector, community), ``communities.json``, ``country_pairs.csv`` (country pairs with
+    their weight and shared initiatives), ``country_edges_by_year.csv`` and ``summary.json``.
+
+    Parameters
+    ----------
+    store_dir : build directory (or any RDF source, see :func:`as_store`)
+    out_dir : where the ``analysis/`` folder goes
+    top : how many rows the summary keeps of each ranking
+
+    Returns
+    -------
+    dict
+        The summary also written to ``summary.json``: counts, the top nodes by each measure,
+        the largest communities and the heaviest country pairs.
+    """
+    G = entity_graph(store_dir)
+    folder = Path(out_dir) / "analysis"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    deg, wdeg = degree(G), weighted_degree(G)
+    btw, eig = betweenness(G), eigenvector(G)
+    parts = communities(G)
+    index = community_index(parts)
+    label = {n: d.get("label", n) for n, d in G.nodes(data=True)}
+
+    order = sorted(G, key=lambda n: (-btw[n], -deg[n], str(n)))
+    _write_csv(
+        folder / "centrality.csv",
+        ["iri", "class", "label_ja", "label_en", "degree", "weighted_degree", "betweenness",
+         "eigenvector", "community"],
+        (
+            [n, G.nodes[n]["cls"], G.nodes[n].get("label_ja") or "", G.nodes[n].get("label_en")
+             or "", deg[n], wdeg[n], f"{btw[n]:.6f}", f"{eig[n]:.6f}", index.get(n, "")]
+            for n in order
+        ),
+    )
+    _write_json(
+        folder / "communities.json",
+        [
+            {"community": i, "size": len(part), "members": [
+                {"iri": n, "class": G.nodes[n]["cls"], "label": label[n]}
+                for n in sorted(part, key=lambda n: (-deg[n], str(n)))
+            ]}
+            for i, part in enumerate(parts)
+        ],
+    )
+
+    C = country_graph(G)
+    pair_header = ["a", "b", "label_a", "label_b", "weight", "agreements", "meetings", "programs"]
+
+    def pair_rows(graph: nx.Graph, year: int | None = None) -> Iterator[list[Any]]:
+        edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
+        for u, v, d in edges:
+            u, v = sorted((u, v))
+            row = [u, v, label.get(u, u), label.get(v, v), d["weight"]]
+            row += [" | ".join(d["labels"][i] for i in d[k]) for k in pair_header[5:]]
+            yield row if year is None else [year, *row]
+
+    n_pairs = _write_csv(folder / "country_pairs.csv", pair_header, pair_rows(C))
+    years = sorted({y for _, _, d in C.edges(data=True) for y in d["years"]})
+    _write_csv(
+        folder / "country_edges_by_year.csv",
+        ["year", *pair_header],
+        (row for y in years for row in pair_rows(country_graph(G, year=y), y)),
+    )
+
+    def ranking(scores: Mapping[Any, float]) -> list[dict[str, Any]]:
+        best = sorted(scores, key=lambda n: (-scores[n], str(n)))[:top]
+        return [{"iri": n, "label": label[n], "class": G.nodes[n]["cls"],
+                 "score": round(float(scores[n]), 6)} for n in best]
+
+    summary = {
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "classes": dict(sorted(Counter(d["cls"] for _, d in G.nodes(data=True)).items())),
+        "components": nx.number_connected_components(_simple(G)) if len(G) else 0,
+        "communities": len(parts),
+        "country_pairs": n_pairs,
+        "years": years,
+        "top": {"degree": ranking(deg), "weighted_degree": ranking(wdeg),
+                "betweenness": ranking(btw), "eigenvector": ranking(eig)},
+        "largest_communities": [
+            {"community": i, "size": len(p),
+             "members": [label[n] for n in sorted(p, key=lambda n: (-deg[n], str(n)))[:top]]}
+            for i, p in enumerate(parts[:top])
+        ],
+        "top_country_pairs": [
+            {"a": r[2], "b": r[3], "weight": r[4]} for r in islice(pair_rows(C), top)
+        ],
+        "files": sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")),
+    }
+    summary["files"] = sorted({*summary["files"], "summary.json"})
+    _write_json(folder / "summary.json", summary)
+    return summary

@@ -1,0 +1,777 @@
+"""A SPARQL 1.1 Protocol endpoint over a build's pyoxigraph store, with an offline query page.
+
+``bkg serve DIR`` serves ``DIR/store``:
+
+* ``GET /sparql?query=…`` and ``POST /sparql`` (``application/x-www-form-urlencoded`` with ``query=``,
+  or ``application/sparql-query``). ``/query`` is an alias. The default graph is the union of all
+  named graphs (one per document) unless ``default-graph-uri`` is given.
+* Results by content negotiation (``Accept``) or a ``format`` parameter: SELECT/ASK as SPARQL
+  JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, JSON-LD, N-Triples or RDF/XML.
+* Read-only by default: SPARQL updates (``update=``, ``application/sparql-update``, ``/update``)
+  and Graph Store Protocol writes (``PUT``/``POST``/``DELETE`` on ``/store``) get ``403``.
+  ``GET /store?graph=IRI`` (or ``?default`` for the union) returns a graph.
+* A time limit: each query runs in a worker *process* that also checks the deadline while it
+  consumes results; a worker that does not answer by the deadline (a blocking sort or aggregate
+  over a runaway join) is killed and replaced, and the client gets ``503`` with an explanation.
+* A row limit (``--limit``): at most that many solutions or triples are returned; a truncated
+  answer carries the header ``X-BKG-Truncated: true``. A request may ask for fewer with ``limit=``.
+* ``/`` is a query page (``kg/static/``, no CDN); ``/queries`` lists the saved queries as JSON and
+  ``/queries/NAME?param=value`` runs one with its parameters bound (never pasted into the text).
+
+Why not ``oxigraph serve-read-only``: it has a timeout and the union default graph, but no row
+limit, no saved queries with bound parameters, and its query page loads YASGUI from a CDN. This
+module runs the same engine (pyoxigraph) behind the standard library's ``ThreadingHTTPServer``,
+so it needs no new dependency and no separate binary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+__all__ = [
+    "ServerConfig",
+    "WorkerPool",
+    "QueryTimeout",
+    "make_server",
+    "serve",
+    "negotiate",
+]
+
+STATIC_DIR = Path(__file__).with_name("static")
+GRACE_S = 2.0  # how long after the deadline a worker may take to answer before it is killed
+
+RESULT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_TYPES = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+}
+_RESULT_MEDIA = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "text/javascript": "json",
+    "application/javascript": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+_GRAPH_MEDIA = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+_FORMAT_ALIASES = {
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "jsonld": ("json", "jsonld"),
+    "json-ld": ("json", "jsonld"),
+    "nt": (None, "nt"),
+    "ntriples": (None, "nt"),
+    "n-triples": (None, "nt"),
+    "rdfxml": ("xml", "rdfxml"),
+    "rdf+xml": ("xml", "rdfxml"),
+}
+_UPDATE_RE = re.compile(
+    r"^\s*(?:(?:#[^\n]*\n|\s)*(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(?:#[^\n]*\n|\s)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+READ_ONLY_MESSAGE = (
+    "This SPARQL endpoint is read-only: updates and graph writes are refused. "
+    "Change the graph by rebuilding it (bkg build), or start `bkg serve DIR --allow-update`."
+)
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit and was stopped."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """What ``bkg serve`` was asked for."""
+
+    store_dir: Path  # the pyoxigraph store (DIR/store)
+    host: str = "127.0.0.1"
+    port: int = 7878
+    timeout: float = 30.0  # seconds per query
+    limit: int = 10000  # rows (solutions or triples) per answer
+    allow_update: bool = False
+    workers: int = 2  # worker processes; 1 when updates are allowed (one writer)
+
+
+def _accepted(accept: str | None) -> list[str]:
+    """Media types of an Accept header, best first (stable for equal q)."""
+    items: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept or "").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            items.append((-q, i, media))
+    return [m for _, _, m in sorted(items)]
+
+
+def negotiate(kind: str, accept: str | None, fmt: str | None) -> str:
+    """Pick the serialization for ``kind`` ("results" or "graph").
+
+    >>> negotiate("results", "text/csv, application/json;q=0.5", None)
+    'csv'
+    >>> negotiate("graph", "application/sparql-results+xml, application/rdf+xml", None)
+    'rdfxml'
+    >>> negotiate("graph", None, "json")
+    'jsonld'
+    """
+    table = _RESULT_MEDIA if kind == "results" else _GRAPH_MEDIA
+    default = "json" if kind == "results" else "turtle"
+    if fmt:
+        fmt = fmt.strip().lower()
+        if fmt in _FORMAT_ALIASES:
+            chosen = _FORMAT_ALIASES[fmt][0 if kind == "results" else 1]
+            if chosen:
+                return chosen
+        elif fmt in table:
+            return table[fmt]
+    for media in _accepted(accept):
+        if media in table:
+            return table[media]
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+    return default
+
+
+# ------------------------------------------------------------------ results serialization
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}  # RDF-star triple: shown as text
+
+
+def _term_xml(term: Any) -> str:
+    j = _term_json(term)
+    value = xml_escape(j["value"])
+    if j["type"] == "uri":
+        return f"<uri>{value}</uri>"
+    if j["type"] == "bnode":
+        return f"<bnode>{value}</bnode>"
+    attrs = ""
+    if "xml:lang" in j:
+        attrs = f" xml:lang={quoteattr(j['xml:lang'])}"
+    elif "datatype" in j:
+        attrs = f" datatype={quoteattr(j['datatype'])}"
+    return f"<literal{attrs}>{value}</literal>"
+
+
+def _term_csv(term: Any) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+def _term_tsv(term: Any) -> str:
+    if term is None:
+        return ""
+    return str(term).replace("\t", "\\t").replace("\n", "\\n")
+
+
+def serialize_solutions(variables: list[str], rows: list[list[Any]], fmt: str) -> bytes:
+    """SPARQL results (already limited) in JSON, XML, CSV or TSV."""
+    if fmt == "json":
+        bindings = [
+            {v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows
+        ]
+        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False).encode()
+    if fmt == "xml":
+        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+        out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables))
+        out.append("</head>\n<results>")
+        for row in rows:
+            cells = "".join(
+                f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>"
+                for v, t in zip(variables, row)
+                if t is not None
+            )
+            out.append(f"<result>{cells}</result>")
+        out.append("</results>\n</sparql>\n")
+        return "\n".join(out).encode()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow([_term_csv(t) for t in row])
+        return buf.getvalue().encode()
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join(_term_tsv(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(f"unknown results format {fmt!r}")
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    if fmt == "xml":
+        text = "true" if value else "false"
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{text}</boolean></sparql>\n"
+        ).encode()
+    if fmt in ("csv", "tsv"):
+        return (("true" if value else "false") + "\n").encode()
+    return json.dumps({"head": {}, "boolean": bool(value)}).encode()
+
+
+def serialize_triples(triples: Iterable[Any], fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    formats = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+    }
+    prefixes = None
+    if fmt in ("turtle", "rdfxml"):
+        prefixes = {
+            "bkg": "https://w3id.org/bilateral-kg/ontology#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "prov": "http://www.w3.org/ns/prov#",
+            "dcterms": "http://purl.org/dc/terms/",
+            "owl": "http://www.w3.org/2002/07/owl#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        }
+    return ox.serialize(list(triples), format=formats[fmt], prefixes=prefixes)
+
+
+# ------------------------------------------------------------------ worker processes
+
+
+def _limited(it: Iterator[Any], limit: int, deadline: float) -> tuple[list[Any], bool]:
+    """Consume at most ``limit`` items, checking the deadline as we go."""
+    out: list[Any] = []
+    for i, item in enumerate(it):
+        if len(out) >= limit:
+            return out, True
+        if i % 64 == 0 and time.monotonic() > deadline:
+            raise QueryTimeout
+        out.append(item)
+    return out, False
+
+
+def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]]:
+    """Run one job in a worker; returns (status, content type, body, extra headers)."""
+    import pyoxigraph as ox
+
+    deadline = time.monotonic() + job["timeout"]
+    op = job["op"]
+    if op == "update":
+        store.update(job["query"])
+        store.flush()
+        return 204, "text/plain", b"", {}
+    if op == "gsp-write":
+        graph = ox.NamedNode(job["graph"]) if job["graph"] else ox.DefaultGraph()
+        if job["method"] in ("PUT", "DELETE"):
+            if isinstance(graph, ox.NamedNode):
+                if store.contains_named_graph(graph):
+                    store.remove_graph(graph)
+            else:
+                store.clear_graph(graph)
+        if job["method"] in ("PUT", "POST"):
+            fmt = ox.RdfFormat.from_media_type(job["content_type"]) or ox.RdfFormat.TURTLE
+            store.load(job["body"], format=fmt, to_graph=graph)
+        store.flush()
+        return 204, "text/plain", b"", {}
+
+    kwargs: dict[str, Any] = {}
+    sparql = job["query"]
+    if op == "saved":
+        from kg.queries import load_saved
+
+        saved = load_saved(job["name"])
+        sparql = saved.sparql
+        kwargs["substitutions"] = saved.substitutions(job["params"])
+    if op == "graph":
+        sparql = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+        if job["graph"]:
+            kwargs["substitutions"] = {ox.Variable("g"): ox.NamedNode(job["graph"])}
+        else:
+            sparql = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    if job.get("default_graphs"):
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if job.get("named_graphs"):
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+
+    result = store.query(sparql, **kwargs)
+    limit = job["limit"]
+    headers: dict[str, str] = {}
+    if isinstance(result, ox.QueryBoolean):
+        fmt = negotiate("results", job["accept"], job["format"])
+        return 200, RESULT_TYPES[fmt], serialize_boolean(bool(result), fmt), headers
+    if isinstance(result, ox.QuerySolutions):
+        fmt = negotiate("results", job["accept"], job["format"])
+        variables = [v.value for v in result.variables]
+        rows, truncated = _limited(
+            ([sol[v] for v in variables] for sol in result), limit, deadline
+        )
+        if truncated:
+            headers["X-BKG-Truncated"] = "true"
+        headers["X-BKG-Rows"] = str(len(rows))
+        body = serialize_solutions(variables, rows, fmt)
+        return 200, RESULT_TYPES[fmt] + "; charset=utf-8", body, headers
+    fmt = negotiate("graph", job["accept"], job["format"])
+    triples, truncated = _limited(iter(result), limit, deadline)
+    if truncated:
+        headers["X-BKG-Truncated"] = "true"
+    headers["X-BKG-Rows"] = str(len(triples))
+    return 200, GRAPH_TYPES[fmt] + "; charset=utf-8", serialize_triples(triples, fmt), headers
+
+
+def _worker_main(conn: Any, store_path: str, writable: bool) -> None:  # pragma: no cover
+    """Worker process loop: open the store once, answer jobs until the pipe closes."""
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store(store_path) if writable else ox.Store.read_only(store_path)
+    except OSError as err:
+        conn.send(("failed", str(err)))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", *_execute(store, job)))
+        except QueryTimeout:
+            conn.send(("timeout",))
+        except SyntaxError as err:
+            conn.send(("error", 400, f"SPARQL syntax error: {err}"))
+        except ValueError as err:  # bad parameter, unsupported format
+            conn.send(("error", 400, str(err)))
+        except OSError as err:
+            conn.send(("error", 500, f"store error: {err}"))
+        except RuntimeError as err:
+            conn.send(("error", 400, str(err)))
+
+
+class _Worker:
+    """One worker: a ``python -c`` subprocess talking over a socket pair.
+
+    A plain subprocess (not ``multiprocessing``'s spawn) so that a script or notebook that calls
+    :func:`serve` need not guard its ``__main__``.
+    """
+
+    def __init__(self, store_path: str, writable: bool) -> None:
+        parent, child = socket.socketpair()
+        code = (
+            "import sys; from multiprocessing.connection import Connection; "
+            "from kg.server import _worker_main; "
+            f"_worker_main(Connection({child.fileno()}), {store_path!r}, {writable!r})"
+        )
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code], pass_fds=(child.fileno(),), env=env, close_fds=True
+        )
+        child.close()
+        self.conn = Connection(parent.detach())
+        self._ready = False
+
+    def wait_ready(self, timeout: float) -> None:
+        if self._ready:
+            return
+        if not self.conn.poll(timeout):
+            raise RuntimeError("the query worker did not start")
+        msg = self.conn.recv()
+        if msg != ("ready",):
+            raise RuntimeError(f"the query worker failed to start: {msg}")
+        self._ready = True
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Worker processes that each hold the store open; a worker past its deadline is killed."""
+
+    def __init__(self, store_dir: Path, size: int = 2, writable: bool = False) -> None:
+        self.store_path = str(store_dir)
+        self.writable = writable
+        self.size = 1 if writable else max(1, size)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        workers = [self._spawn() for _ in range(self.size)]
+        for w in workers:
+            w.wait_ready(60)
+            self._idle.put(w)
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.store_path, self.writable)
+
+    def run(self, job: dict[str, Any], timeout: float) -> tuple[Any, ...]:
+        """Send a job to an idle worker; raise :class:`QueryTimeout` past the deadline."""
+        start = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout from None
+        remaining = max(0.1, timeout - (time.monotonic() - start))
+        job = {**job, "timeout": remaining}
+        try:
+            worker.wait_ready(60)
+            worker.conn.send(job)
+            if worker.conn.poll(remaining + GRACE_S):
+                reply = worker.conn.recv()
+                self._idle.put(worker)
+                if reply[0] == "timeout":
+                    raise QueryTimeout
+                return reply
+        except (EOFError, OSError, BrokenPipeError):
+            pass
+        # Past the deadline (or dead): stop it and put a fresh worker in its place.
+        worker.kill()
+        if not self._closed:
+            self._idle.put(self._spawn())
+        raise QueryTimeout
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            worker.kill()
+
+
+# ------------------------------------------------------------------ HTTP
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    # -- plumbing
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "text/plain; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "X-BKG-Truncated, X-BKG-Rows")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, (message.rstrip() + "\n").encode())
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 10_000_000:
+            raise ValueError("request body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _run(self, job: dict[str, Any]) -> None:
+        cfg = self.server.config
+        job.setdefault("accept", self.headers.get("Accept"))
+        try:
+            reply = self.server.pool.run(job, cfg.timeout)
+        except QueryTimeout:
+            self._error(
+                503,
+                f"Query stopped: it ran longer than the time limit of {cfg.timeout:g} s. "
+                "Make it more specific (fewer unbound patterns, a LIMIT), or start "
+                "`bkg serve` with a larger --timeout.",
+            )
+            return
+        if reply[0] == "ok":
+            _, status, ctype, body, headers = reply
+            self._send(status, body, ctype, headers)
+        else:
+            self._error(reply[1], reply[2])
+
+    def _query_job(self, params: dict[str, list[str]], query: str) -> dict[str, Any]:
+        cfg = self.server.config
+        limit = cfg.limit
+        if params.get("limit"):
+            try:
+                limit = max(0, min(cfg.limit, int(params["limit"][0])))
+            except ValueError:
+                pass
+        return {
+            "op": "query",
+            "query": query,
+            "format": (params.get("format") or params.get("output") or [None])[0],
+            "limit": limit,
+            "default_graphs": params.get("default-graph-uri", []),
+            "named_graphs": params.get("named-graph-uri", []),
+        }
+
+    def _refuse_update(self) -> bool:
+        if not self.server.config.allow_update:
+            self._error(403, READ_ONLY_MESSAGE)
+            return True
+        return False
+
+    def _sparql(self, params: dict[str, list[str]], query: str | None, update: str | None) -> None:
+        if update is not None:
+            if not self._refuse_update():
+                self._run({"op": "update", "query": update, "format": None, "limit": 0})
+            return
+        if not query:
+            self._error(400, "Missing 'query' parameter (SPARQL 1.1 Protocol).")
+            return
+        if _UPDATE_RE.match(query):
+            if not self._refuse_update():
+                self._error(400, "Send updates as 'update=' or application/sparql-update.")
+            return
+        self._run(self._query_job(params, query))
+
+    # -- routes
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        path = url.path.rstrip("/") or "/"
+        if path in ("/sparql", "/query"):
+            self._sparql(params, (params.get("query") or [None])[0], None)
+        elif path == "/update":
+            self._refuse_update() or self._error(405, "Use POST for updates.")
+        elif path == "/store":
+            graph = (params.get("graph") or [None])[0]
+            if graph is None and "default" not in params:
+                self._error(400, "Give ?graph=IRI or ?default.")
+                return
+            job = self._query_job(params, "")
+            self._run({**job, "op": "graph", "graph": graph})
+        elif path == "/":
+            self._static("index.html")
+        elif path.startswith("/static/"):
+            self._static(path[len("/static/") :])
+        elif path == "/queries":
+            from kg.queries import list_saved
+
+            body = json.dumps([q.to_json() for q in list_saved()], ensure_ascii=False)
+            self._send(200, body.encode(), "application/json; charset=utf-8")
+        elif path.startswith("/queries/"):
+            self._saved(path[len("/queries/") :], params)
+        else:
+            self._error(404, f"Not found: {url.path}. Try / (query page) or /sparql.")
+
+    def do_POST(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        path = url.path.rstrip("/") or "/"
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        try:
+            body = self._body()
+        except ValueError as err:
+            self._error(413, str(err))
+            return
+        if path == "/store":
+            self._gsp_write(params, ctype, body)
+            return
+        if path not in ("/sparql", "/query", "/update"):
+            self._error(404, f"Not found: {url.path}")
+            return
+        query = update = None
+        if ctype == "application/sparql-query":
+            query = body.decode("utf-8")
+        elif ctype == "application/sparql-update":
+            update = body.decode("utf-8")
+        elif ctype in ("application/x-www-form-urlencoded", ""):
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            params = {**params, **form}
+            query = (form.get("query") or [None])[0]
+            update = (form.get("update") or [None])[0]
+        else:
+            self._error(415, f"Unsupported Content-Type {ctype!r} for a SPARQL request.")
+            return
+        if path == "/update" and update is None:
+            update = query or ""
+            query = None
+        self._sparql(params, query, update)
+
+    def do_PUT(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        body = self._body()
+        self._gsp_write(parse_qs(url.query, keep_blank_values=True), ctype, body)
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        self._gsp_write(parse_qs(url.query, keep_blank_values=True), "", b"")
+
+    def _gsp_write(self, params: dict[str, list[str]], ctype: str, body: bytes) -> None:
+        if self._refuse_update():
+            return
+        graph = (params.get("graph") or [None])[0]
+        self._run(
+            {
+                "op": "gsp-write",
+                "method": self.command,
+                "graph": graph,
+                "content_type": ctype or "text/turtle",
+                "body": body,
+                "format": None,
+                "limit": 0,
+            }
+        )
+
+    def _saved(self, name: str, params: dict[str, list[str]]) -> None:
+        from kg.queries import SavedQueryError, load_saved
+
+        control = {"format", "output", "limit"}
+        values = {k: v[0] for k, v in params.items() if k not in control and v and v[0] != ""}
+        try:
+            saved = load_saved(name)
+            saved.bindings(values)  # check here for a clear 400 before using a worker
+        except SavedQueryError as err:
+            status = 404 if "no saved query" in str(err) else 400
+            self._error(status, str(err))
+            return
+        job = self._query_job(params, "")
+        self._run({**job, "op": "saved", "name": saved.name, "params": values})
+
+    def _static(self, name: str) -> None:
+        path = (STATIC_DIR / name).resolve()
+        if STATIC_DIR.resolve() not in path.parents or not path.is_file():
+            self._error(404, f"Not found: {name}")
+            return
+        types = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+        ctype = types.get(path.suffix, "application/octet-stream") + "; charset=utf-8"
+        self._send(200, path.read_bytes(), ctype)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, config: ServerConfig, pool: WorkerPool, verbose: bool) -> None:
+        self.config = config
+        self.pool = pool
+        self.verbose = verbose
+        super().__init__((config.host, config.port), _Handler)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
+
+
+def make_server(config: ServerConfig, verbose: bool = False) -> _Server:
+    """Open the store in worker processes and bind the HTTP server (not yet serving).
+
+    ``server.serve_forever()`` serves; ``server.shutdown()`` then ``server.server_close()`` stop
+    it and its workers. ``config.port = 0`` picks a free port (read ``server.server_address``).
+    """
+    store_dir = Path(config.store_dir)
+    if not store_dir.is_dir():
+        raise FileNotFoundError(f"no pyoxigraph store at {store_dir} (run `bkg build` first)")
+    pool = WorkerPool(store_dir, config.workers, writable=config.allow_update)
+    try:
+        return _Server(config, pool, verbose)
+    except OSError:
+        pool.close()
+        raise
+
+
+def serve(config: ServerConfig, verbose: bool = True) -> None:
+    """Serve until interrupted."""
+    server = make_server(config, verbose)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,408 @@
+"""The on-disk graph: ``DIR/kg.trig`` and a pyoxigraph store at ``DIR/store``; SPARQL over it.
+
+* :func:`write_store` writes both atomically from an rdflib ``Dataset``.
+* :func:`open_store` opens a build directory (or its ``store/``), read-only by default.
+* :func:`query` runs SPARQL with the contract's semantics — the union of all named graphs is
+  the default graph, the standard prefixes are predeclared, values are bound as
+  ``substitutions`` and never pasted into the query text.
+* :func:`format_results` renders any result as an aligned table (East-Asian-width aware), CSV,
+  TSV or JSON (the SPARQL 1.1 results formats), ``true``/``false`` for ASK and Turtle for
+  CONSTRUCT/DESCRIBE.
+* :func:`stats` counts documents, passages, entities by class, quads and named graphs.
+
+>>> from pyoxigraph import NamedNode, Quad, Store
+>>> store = Store()
+>>> store.add(Quad(NamedNode("https://w3id.org/bilateral-kg/id/country/JPN"),
+...     NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+...     NamedNode("https://w3id.org/bilateral-kg/ontology#Country"),
+...     NamedNode("https://w3id.org/bilateral-kg/graph/d1")))
+>>> print(format_results(query(store, "SELECT ?c WHERE { ?c a bkg:Country }")))
+c
+--------------
+id:country/JPN
+(1 row)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import pyoxigraph
+from rdflib import Dataset
+from rdflib import term as rdflib_term
+
+from kg.namespaces import BKG, PREFIXES
+from kg.rdf import write_trig
+
+__all__ = [
+    "TRIG_NAME",
+    "STORE_NAME",
+    "FORMATS",
+    "STAT_CLASSES",
+    "StoreNotFoundError",
+    "QueryError",
+    "write_store",
+    "load_trig",
+    "open_store",
+    "to_oxigraph_term",
+    "query",
+    "format_results",
+    "stats",
+    "format_stats",
+]
+
+TRIG_NAME = "kg.trig"
+STORE_NAME = "store"
+#: Output formats of :func:`format_results`.
+FORMATS = ("table", "csv", "json", "tsv")
+#: The classes :func:`stats` counts, in display order.
+STAT_CLASSES = (
+    "Country",
+    "Person",
+    "Organization",
+    "Place",
+    "Agreement",
+    "Visit",
+    "Meeting",
+    "Program",
+)
+
+Format = Literal["table", "csv", "json", "tsv"]
+OxTerm = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
+Result = Union[pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean, pyoxigraph.QueryTriples]
+
+
+class StoreNotFoundError(FileNotFoundError):
+    """There is no pyoxigraph store at the given path."""
+
+
+class QueryError(ValueError):
+    """A SPARQL query that cannot be run: a syntax error or a bad binding."""
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def load_trig(trig: Path | str, store_dir: Path | str) -> None:
+    """Bulk-load a TriG file into a new pyoxigraph store at ``store_dir`` and close it."""
+    store = pyoxigraph.Store(str(store_dir))
+    store.bulk_load(path=str(trig), format=pyoxigraph.RdfFormat.TRIG)
+    store.flush()
+    del store  # pyoxigraph closes the database when the last reference goes
+
+
+def write_store(ds: Dataset, out_dir: Path | str) -> None:
+    """Write ``out_dir/kg.trig`` and the pyoxigraph store ``out_dir/store``, atomically.
+
+    Both are built in a hidden temporary folder inside ``out_dir`` (so on the same file
+    system), then renamed into place. An existing store is replaced only once the new one is
+    complete; if anything fails, the previous ``kg.trig`` and ``store/`` stay as they were and
+    no partial output is left behind.
+
+    Parameters
+    ----------
+    ds
+        The graph, e.g. from :func:`kg.rdf.build_graph`.
+    out_dir
+        The build directory; created if missing.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".bkg-store-", dir=out))
+    try:
+        new_trig = write_trig(ds, tmp / TRIG_NAME)
+        new_store = tmp / STORE_NAME
+        load_trig(new_trig, new_store)
+        _swap_in(new_store, new_trig, out, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap_in(new_store: Path, new_trig: Path, out: Path, tmp: Path) -> None:
+    """Move a complete store and TriG into ``out``, rolling back on failure."""
+    target = out / STORE_NAME
+    old = tmp / "old-store"
+    had_old = target.exists()
+    if had_old:
+        os.replace(target, old)
+    try:
+        os.replace(new_store, target)
+        try:
+            os.replace(new_trig, out / TRIG_NAME)
+        except BaseException:
+            os.replace(target, new_store)
+            raise
+    except BaseException:
+        if had_old:
+            os.replace(old, target)
+        raise
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+def _is_store(path: Path) -> bool:
+    return (path / "CURRENT").is_file()
+
+
+def open_store(path: Path | str, read_only: bool = True) -> pyoxigraph.Store:
+    """Open the store of a build: ``path`` is the build directory or its ``store/``.
+
+    Raises
+    ------
+    StoreNotFoundError
+        When there is no store there (a :class:`FileNotFoundError`).
+    OSError
+        When pyoxigraph cannot open it (e.g. locked for writing by another process).
+    """
+    path = Path(path)
+    for candidate in (path / STORE_NAME, path):
+        if candidate.is_dir() and _is_store(candidate):
+            if read_only:
+                return pyoxigraph.Store.read_only(str(candidate))
+            return pyoxigraph.Store(str(candidate))
+    out = path.parent if path.name == STORE_NAME else path
+    raise StoreNotFoundError(f"no store at {path}: run `bkg build SOURCE --out {out}` first")
+
+
+# --- querying -------------------------------------------------------------------------------
+
+
+def to_oxigraph_term(value: Any) -> OxTerm:
+    """Convert a bound value to a pyoxigraph term.
+
+    Accepts pyoxigraph terms, rdflib ``URIRef``/``BNode``/``Literal``, and plain Python
+    ``bool``/``int``/``float``/``str`` (as typed literals; a ``str`` is an ``xsd:string``).
+
+    >>> from rdflib import URIRef
+    >>> to_oxigraph_term(URIRef("https://w3id.org/bilateral-kg/id/country/KGZ"))
+    <NamedNode value=https://w3id.org/bilateral-kg/id/country/KGZ>
+    >>> to_oxigraph_term(2023).datatype.value
+    'http://www.w3.org/2001/XMLSchema#integer'
+    """
+    ox_types = (
+        pyoxigraph.NamedNode,
+        pyoxigraph.BlankNode,
+        pyoxigraph.Literal,
+        pyoxigraph.Triple,
+    )
+    if isinstance(value, ox_types):
+        return value
+    if isinstance(value, rdflib_term.URIRef):
+        return pyoxigraph.NamedNode(str(value))
+    if isinstance(value, rdflib_term.BNode):
+        return pyoxigraph.BlankNode(str(value))
+    if isinstance(value, rdflib_term.Literal):
+        if value.language:
+            return pyoxigraph.Literal(str(value), language=value.language)
+        if value.datatype is not None:
+            return pyoxigraph.Literal(str(value), datatype=pyoxigraph.NamedNode(str(value.datatype)))
+        return pyoxigraph.Literal(str(value))
+    if isinstance(value, (bool, int, float, str)):
+        return pyoxigraph.Literal(value)
+    raise QueryError(f"cannot bind a value of type {type(value).__name__}: {value!r}")
+
+
+def query(
+    store: pyoxigraph.Store,
+    sparql: str,
+    bindings: Mapping[str, Any] | None = None,
+    use_default_graph_as_union: bool = True,
+) -> Result:
+    """Run a SPARQL query the contract's way.
+
+    Parameters
+    ----------
+    store
+        A pyoxigraph store (see :func:`open_store`).
+    sparql
+        The query. The prefixes of :data:`kg.namespaces.PREFIXES` are predeclared; a
+        ``PREFIX`` in the query wins over them.
+    bindings
+        Variable name (with or without ``?``) → value (see :func:`to_oxigraph_term`), passed to
+        pyoxigraph as ``substitutions``. pyoxigraph requires a bound variable to appear in the
+        ``SELECT`` projection (``SELECT *`` will do).
+    use_default_graph_as_union
+        Answer with the union of all named graphs as the default graph (the contract's rule).
+
+    Returns
+    -------
+    pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
+        For SELECT, ASK and CONSTRUCT/DESCRIBE respectively.
+
+    Raises
+    ------
+    QueryError
+        On a syntax error or a binding pyoxigraph refuses.
+    """
+    substitutions = {
+        pyoxigraph.Variable(name.lstrip("?$")): to_oxigraph_term(value)
+        for name, value in (bindings or {}).items()
+    }
+    try:
+        return store.query(
+            sparql,
+            prefixes=dict(PREFIXES),
+            use_default_graph_as_union=use_default_graph_as_union,
+            substitutions=substitutions or None,
+        )
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {err}") from err
+    except RuntimeError as err:  # pyoxigraph's report of an unusable substitution
+        raise QueryError(str(err)) from err
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+_RESULT_FORMATS = {
+    "csv": pyoxigraph.QueryResultsFormat.CSV,
+    "tsv": pyoxigraph.QueryResultsFormat.TSV,
+    "json": pyoxigraph.QueryResultsFormat.JSON,
+}
+# Longest namespace first, so ``id:`` does not shadow a longer one.
+_COMPACT = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: East-Asian wide and full-width characters count 2."""
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def _truncate(text: str, limit: int) -> str:
+    if _width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _cell(term: Any) -> str:
+    """A term as shown in a table: prefixed IRIs, literals by their lexical form."""
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.NamedNode):
+        iri = term.value
+        for prefix, ns in _COMPACT:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return f"<{iri}>"
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, pyoxigraph.Literal):
+        return " ".join(term.value.split())  # one line per row
+    return str(term)
+
+
+def _table(result: pyoxigraph.QuerySolutions, max_width: int) -> str:
+    names = [v.value for v in result.variables]
+    rows = [[_truncate(_cell(sol[name]), max_width) for name in names] for sol in result]
+    widths = [max([_width(name), *(_width(r[i]) for r in rows)]) for i, name in enumerate(names)]
+    lines = [
+        "  ".join(_pad(name, w) for name, w in zip(names, widths)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(lines)
+
+
+def format_results(result: Result, fmt: Format = "table", *, max_width: int = 80) -> str:
+    """Render a query result as text.
+
+    Parameters
+    ----------
+    result
+        What :func:`query` returned (consumed: results are iterators).
+    fmt
+        ``table`` (aligned columns, Japanese characters counted double-width, IRIs prefixed,
+        cells cut at ``max_width``), or ``csv`` / ``tsv`` / ``json`` — the SPARQL 1.1 query
+        results formats, complete and untruncated.
+    max_width
+        Widest table cell, in terminal columns.
+
+    Returns
+    -------
+    str
+        For ASK: ``true``/``false`` (JSON: the SPARQL results document); for CONSTRUCT and
+        DESCRIBE: Turtle, whatever ``fmt``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        if fmt == "json":
+            return result.serialize(format=pyoxigraph.QueryResultsFormat.JSON).decode("utf-8")
+        return "true" if bool(result) else "false"
+    if isinstance(result, pyoxigraph.QueryTriples):
+        data = pyoxigraph.serialize(
+            result, format=pyoxigraph.RdfFormat.TURTLE, prefixes=dict(PREFIXES)
+        )
+        return data.decode("utf-8") if data else ""
+    if fmt == "table":
+        return _table(result, max_width)
+    return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+_COUNT_CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+
+
+def stats(store: pyoxigraph.Store) -> dict[str, Any]:
+    """Count what a store holds.
+
+    Returns
+    -------
+    dict
+        ``documents``, ``passages``, ``entities`` (``{"Country": n, …}`` for each of
+        :data:`STAT_CLASSES`, distinct resources over all graphs), ``triples`` (all quads,
+        so a fact stated in two documents counts twice) and ``graphs`` (named graphs).
+
+    >>> stats(pyoxigraph.Store())["entities"]["Person"]
+    0
+    """
+    counts = dict.fromkeys(("Document", "Passage", *STAT_CLASSES), 0)
+    for sol in store.query(_COUNT_CLASSES, use_default_graph_as_union=True):
+        iri = sol["class"].value
+        name = iri[len(str(BKG)) :] if iri.startswith(str(BKG)) else None
+        if name in counts:
+            counts[name] = int(sol["n"].value)
+    return {
+        "documents": counts["Document"],
+        "passages": counts["Passage"],
+        "entities": {name: counts[name] for name in STAT_CLASSES},
+        "triples": len(store),
+        "graphs": sum(1 for _ in store.named_graphs()),
+    }
+
+
+def format_stats(numbers: Mapping[str, Any], fmt: Literal["table", "json"] = "table") -> str:
+    """Render :func:`stats` as a two-column table or as JSON."""
+    if fmt == "json":
+        return json.dumps(numbers, ensure_ascii=False, indent=2)
+    rows = [("documents", numbers["documents"]), ("passages", numbers["passages"])]
+    rows += [(name, n) for name, n in numbers["entities"].items()]
+    rows += [("triples", numbers["triples"]), ("named graphs", numbers["graphs"])]
+    width = max(len(name) for name, _ in rows)
+    digits = max(len(str(n)) for _, n in rows)
+    return "\n".join(f"{name:<{width}}  {n:>{digits}}" for name, n in rows)

@@ -1,0 +1,201 @@
+"""kg.views: what the pyvis Network holds and what the written page contains (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from pyvis.network import Network
+
+from kg import network as kn
+from kg import views
+
+ID = "https://w3id.org/bilateral-kg/id/"
+JPN, KAZ, JICA = ID + "country/JPN", ID + "country/KAZ", ID + "organization/jica"
+TRIG = (Path(__file__).parent / "network_sample.trig").read_text(encoding="utf-8")
+
+XSS_LABEL = "<script>window.__bkg_pwned = 1; alert(1)</script>協定"
+XSS_TEXT = '<img src=x onerror="window.__bkg_pwned = 2; alert(2)">本文</p>'
+
+# URLs the inlined vis-network bundle carries in its licence header and as the SVG namespace:
+# text, never fetched.
+INERT_URLS = {
+    "http://almende.com",
+    "http://opensource.org/licenses/MIT",
+    "http://www.apache.org/licenses/LICENSE-2.0",
+    "http://www.w3.org/2000/svg",
+    "https://github.com/uuidjs/uuid#getrandomvalues-not-supported",
+    "https://github.com/visjs",
+    "https://github.com/zloirock/core-js",
+    "https://github.com/zloirock/core-js/blob/v3.21.1/LICENSE",
+    "https://visjs.github.io/vis-network/",
+}
+
+
+@pytest.fixture(scope="module")
+def G() -> nx.MultiDiGraph:
+    ds = rdflib.Dataset()
+    ds.parse(data=TRIG, format="trig")
+    return kn.entity_graph(ds)
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """A tiny entity graph whose label and passage try to run script."""
+    H = nx.MultiDiGraph()
+    H.add_node("c", cls="Country", label="日本", label_ja="日本", label_en="Japan", years=[2023])
+    H.add_node(
+        "a", cls="Agreement", label=XSS_LABEL, label_ja=XSS_LABEL, years=[2023],
+        dates={"date": ["2023-07-06"]},
+        passages=[{"doc": XSS_LABEL, "paragraph": "1", "text": XSS_TEXT, "start": 0}],
+        docs=[XSS_LABEL],
+    )
+    H.add_edge("a", "c", key="party", relation="party")
+    return H
+
+
+def data_block(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="bkg-data">(.*?)</script>', html, re.S)
+    assert m, "no data block"
+    return json.loads(m.group(1))
+
+
+def test_build_view_returns_a_pyvis_network(G):
+    net = views.build_view(G)
+    assert isinstance(net, Network)
+    assert len(net.nodes) == G.number_of_nodes() == 9
+    assert len(net.edges) == G.number_of_edges()
+    assert net.options["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in net.nodes)
+
+
+def test_nodes_styled_by_class_with_labels_and_tooltips(G):
+    net = views.build_view(G)
+    by_id = {n["id"]: n for n in net.nodes}
+    jpn, jica = by_id[JPN], by_id[JICA]
+    assert jpn["color"] == views.NODE_STYLES["Country"].color
+    assert jica["shape"] == views.NODE_STYLES["Organization"].shape
+    assert jpn["label"] == "日本\nJapan"
+    assert jpn["size"] > by_id[ID + "person/japarov"]["size"]  # sized by degree
+    facts = dict(map(tuple, by_id[ID + "agreement/jcm"]["tip"]["facts"]))
+    assert facts["date"] == "2023-07-06" and "キルギス" in facts["party"]
+    passage = by_id[ID + "agreement/jcm"]["tip"]["passages"][0]
+    assert passage[0] == "日キルギス共同声明" and passage[1] == "5"
+    assert {e["label"] for e in net.edges} >= {"party", "participant", "implementedBy"}
+    assert dict(net.legend)["Country"] == 3
+
+
+def test_filters_focus_years_classes(G):
+    focused = views.build_view(G, focus="JICA")
+    assert {n["id"] for n in focused.nodes} == {JICA, JPN, ID + "program/ovop"}
+    only = views.build_view(G, classes="Country,Program")
+    assert {n["cls"] for n in only.nodes} == {"Country", "Program"}
+    y2022 = views.build_view(G, years="2022-2022")
+    assert ID + "agreement/jcm" not in {n["id"] for n in y2022.nodes}  # dated 2023
+    assert ID + "meeting/m9" in {n["id"] for n in y2022.nodes}
+    assert any("2022" in note for note in y2022.notes)
+    with pytest.raises(ValueError):
+        views.build_view(G, classes="Countries")
+    with pytest.raises(kn.EntityNotFoundError):
+        views.build_view(G, focus="Atlantis")
+
+
+def test_country_and_bipartite_projections(G):
+    C = views.build_view(kn.country_graph(G))
+    edge = next(e for e in C.edges if {e["from"], e["to"]} == {JPN, KAZ})
+    assert edge["label"] == "2" and any(f[0] == "programs" for f in edge["tip"]["facts"])
+    B = views.build_view(kn.country_initiative_graph(G))
+    assert {n["cls"] for n in B.nodes} == {"Country", "Agreement", "Meeting", "Program"}
+
+
+def test_large_graph_is_cut_down_with_a_visible_note(tmp_path):
+    big = nx.barabasi_albert_graph(1200, 2, seed=1)
+    nx.set_node_attributes(big, "Organization", "cls")
+    net = views.build_view(big, max_nodes=300)
+    assert len(net.nodes) == 300
+    assert 0 in {n["id"] for n in net.nodes} or "0" in {n["id"] for n in net.nodes}  # the hub
+    page = views.write_view(net, tmp_path / "big.html").read_text(encoding="utf-8")
+    assert 'class="bkg-note">Showing the 300 most connected of 1,200 nodes' in page
+
+
+def test_large_graph_without_cut_gets_positions():
+    big = nx.barabasi_albert_graph(900, 1, seed=2)
+    net = views.build_view(big, max_nodes=None)
+    assert len(net.nodes) == 900 and len({(n["x"], n["y"]) for n in net.nodes}) > 800
+
+
+def test_page_has_no_external_references(G, tmp_path):
+    html = views.write_view(views.build_view(G), tmp_path / "g.html").read_text(encoding="utf-8")
+    # nothing that a browser would fetch
+    fetching = r"""(?:src|href|action|poster|srcset)\s*=\s*["']?\s*(?:https?:)?//"""
+    assert not re.search(fetching, html, re.I)
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert not re.search(r"@import", html, re.I)
+    assert "bootstrap" not in html.lower()
+    # every URL left is either an inert string of the vis bundle or an IRI in the graph data
+    data_text = re.search(r'id="bkg-data">(.*?)</script>', html, re.S).group(1)
+    outside = html.replace(data_text, "")
+    leftovers = set(re.findall(r"https?://[^\s\"'<>)\\]+", outside)) - INERT_URLS
+    assert leftovers == set()
+    for url in re.findall(r"https?://[^\s\"'<>)\\]+", data_text):
+        assert url.startswith("https://w3id.org/bilateral-kg/"), url
+
+
+def test_document_text_is_never_markup(tmp_path):
+    html = views.write_view(views.build_view(hostile_graph()), tmp_path / "x.html").read_text(
+        encoding="utf-8"
+    )
+    assert "<script>window.__bkg_pwned" not in html
+    assert "<img src=x" not in html
+    data = data_block(html)  # the JSON still round-trips to the original text
+    node = next(n for n in data["nodes"] if n["id"] == "a")
+    assert node["label"] == XSS_LABEL and node["tip"]["passages"][0][2] == XSS_TEXT.replace(
+        "  ", " ")
+
+
+def test_heading_and_notes_are_escaped(tmp_path):
+    net = views.build_view(hostile_graph(), heading="<b>見出し</b>")
+    net.notes.append("<script>alert(3)</script>")
+    html = views.render_html(net)
+    assert "&lt;b&gt;見出し&lt;/b&gt;" in html
+    assert "<script>alert(3)" not in html
+
+
+def test_write_view_is_atomic(tmp_path, G):
+    target = tmp_path / "sub" / "graph.html"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    views.write_view(views.build_view(G), target)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in target.parent.iterdir()] == ["graph.html"]
+
+
+def test_pyvis_write_html_uses_the_same_page(G, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    net = views.build_view(G)
+    net.write_html("plain.html")
+    assert (tmp_path / "plain.html").read_text(encoding="utf-8") == views.render_html(net)
+    assert not (tmp_path / "lib").exists()
+
+
+def test_parse_years_rejects_nonsense():
+    with pytest.raises(ValueError):
+        views.parse_years("last year")
+    assert views.parse_years("2022-") == (2022, 9999)
+
+
+def test_render_store_from_a_build_folder(tmp_path):
+    import gc
+
+    import pyoxigraph as ox
+
+    store = ox.Store(str(tmp_path / "store"))
+    store.load(TRIG.encode(), format=ox.RdfFormat.TRIG)
+    store.flush()
+    del store
+    gc.collect()
+    html = views.render_store(tmp_path)
+    assert len(data_block(html)["nodes"]) == 9
