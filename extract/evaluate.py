@@ -38,26 +38,26 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CATEGORIES",
     "DATE_CATEGORIES",
-    "GoldError",
-    "Score",
-    "Match",
-    "Miss",
-    "DateCheck",
     "Accuracy",
+    "DateCheck",
     "DocumentResult",
     "EvalReport",
-    "load_gold",
-    "validate_gold",
+    "GoldError",
+    "Match",
+    "Miss",
+    "Score",
+    "corpus_documents",
+    "dice",
     "evaluate",
     "evaluate_document",
-    "run_eval",
-    "corpus_documents",
-    "normalize_name",
+    "load_gold",
     "name_forms",
     "name_match",
-    "person_match",
+    "normalize_name",
     "organization_match",
-    "dice",
+    "person_match",
+    "run_eval",
+    "validate_gold",
 ]
 
 #: Fact categories scored as tp / fp / fn, in report order.
@@ -140,7 +140,8 @@ _ITEM_FIELDS: dict[str, dict[str, str]] = {
         "notes": "str?",
     },
     "visits": {
-        "visitor": "str",
+        "visitor": "str?",
+        "visitor_role": "str?",
         "visitor_country": "iso3?",
         "destination": "iso3",
         "start": "date?",
@@ -185,32 +186,42 @@ def _check_date(value: Any) -> bool:
     return True
 
 
-def _check_value(kind: str, value: Any) -> str | None:
-    """Return a description of what was expected when ``value`` does not fit ``kind``."""
-    optional = kind.endswith("?")
-    base = kind.rstrip("?")
-    if value is None:
-        return None if optional else "a value (not null)"
+_EXPECTED = {
+    "str": "a non-empty string",
+    "iso3": "an ISO3 code like 'JPN'",
+    "date": "an ISO date YYYY, YYYY-MM or YYYY-MM-DD",
+    "int": "an integer",
+    "bool": "true or false",
+    "type": f"one of {', '.join(AGREEMENT_TYPES)}",
+    "list[str]": "a list of strings",
+    "list[iso3]": "a list of ISO3 codes",
+}
+
+
+def _fits(base: str, value: Any) -> bool:
     if base == "str":
-        return None if isinstance(value, str) and value.strip() else "a non-empty string"
+        return isinstance(value, str) and bool(value.strip())
     if base == "iso3":
-        return None if isinstance(value, str) and _ISO3.match(value) else "an ISO3 code like 'JPN'"
+        return isinstance(value, str) and bool(_ISO3.match(value))
     if base == "date":
-        return None if _check_date(value) else "an ISO date YYYY, YYYY-MM or YYYY-MM-DD"
+        return _check_date(value)
     if base == "int":
-        return None if isinstance(value, int) and not isinstance(value, bool) else "an integer"
+        return isinstance(value, int) and not isinstance(value, bool)
     if base == "bool":
-        return None if isinstance(value, bool) else "true or false"
+        return isinstance(value, bool)
     if base == "type":
-        return None if value in AGREEMENT_TYPES else f"one of {', '.join(AGREEMENT_TYPES)}"
+        return value in AGREEMENT_TYPES
     if base.startswith("list["):
-        inner = base[5:-1]
-        if not isinstance(value, list) or any(
-            v is None or _check_value(inner, v) for v in value
-        ):
-            return {"str": "a list of strings", "iso3": "a list of ISO3 codes"}[inner]
+        return isinstance(value, list) and all(_fits(base[5:-1], v) for v in value)
+    raise AssertionError(base)  # pragma: no cover
+
+
+def _check_value(kind: str, value: Any) -> str | None:
+    """``None`` when ``value`` fits ``kind`` (``"str"``, ``"date?"``…), else what was expected."""
+    base = kind.rstrip("?")
+    if value is None and kind.endswith("?"):
         return None
-    raise AssertionError(kind)  # pragma: no cover
+    return None if _fits(base, value) else _EXPECTED[base]
 
 
 def _check_spelling(name: str, where: str, data: Mapping[str, Any], known: Iterable[str]) -> None:
@@ -223,7 +234,9 @@ def _check_spelling(name: str, where: str, data: Mapping[str, Any], known: Itera
 
 
 def _fail(name: str, where: str, expected: str, value: Any) -> GoldError:
-    return GoldError(f"{name}: {where}: expected {expected}, got {json.dumps(value, ensure_ascii=False)}")
+    return GoldError(
+        f"{name}: {where}: expected {expected}, got {json.dumps(value, ensure_ascii=False)}"
+    )
 
 
 def validate_gold(data: Any, name: str = "<gold>") -> dict[str, Any]:
@@ -276,6 +289,8 @@ def validate_gold(data: Any, name: str = "<gold>") -> dict[str, Any]:
             _check_spelling(name, where, item, fields)
             filled = dict(item)
             for key, kind in fields.items():
+                if key not in item and kind in ("str", "iso3"):
+                    raise GoldError(f"{name}: {where}: missing field {key!r}")
                 value = item.get(key, [] if kind.startswith("list") else None)
                 if expected := _check_value(kind, value):
                     raise _fail(name, f"{where}.{key}", expected, value)
@@ -347,7 +362,9 @@ def name_forms(name: str, aliases: Iterable[str] = ()) -> tuple[str, ...]:
     for text in (name, *aliases):
         text = unicodedata.normalize("NFKC", text)
         candidates = [normalize_name(text)]
-        candidates += [make_key(m.group(1)) for m in _PAREN.finditer(text) if _is_abbreviation(m.group(1))]
+        candidates += [
+            make_key(m.group(1)) for m in _PAREN.finditer(text) if _is_abbreviation(m.group(1))
+        ]
         for form in candidates:
             if form and form not in forms:
                 forms.append(form)
@@ -547,6 +564,7 @@ class _Item:
     destination: str | None = None
     dates: Mapping[str, str | None] = field(default_factory=dict)  # field -> ISO
     agreement_type: str | None = None
+    role: str | None = None  # persons and visitors: title as written
     optional: bool = False  # gold only: neither a fn when missed nor a tp when found
 
 
@@ -587,28 +605,34 @@ def _gold_items(gold: Mapping[str, Any]) -> dict[str, list[_Item]]:
     }
     visits = []
     for v in gold["visits"]:
-        visitor = set(name_forms(v["visitor"]))
-        person = next((p for p in persons if visitor & set(name_forms(p.names[0], p.names[1:]))), None)
-        names = person.names if person else (v["visitor"],)
+        person = None
+        if v["visitor"] is not None:
+            visitor = set(name_forms(v["visitor"]))
+            person = next(
+                (p for p in persons if visitor & set(name_forms(p.names[0], p.names[1:]))), None
+            )
+        names = person.names if person else (v["visitor"],) if v["visitor"] else ()
         country = v["visitor_country"] or (person.country if person else None)
+        who = v["visitor"] or f"({v['visitor_country'] or ''} {v['visitor_role'] or 'unnamed'})"
         visits.append(
             _Item(
-                f"{v['visitor']} → {v['destination']}{_span(v['start'], v['end'])}",
+                f"{who} → {v['destination']}{_span(v['start'], v['end'])}",
                 names,
                 country=country,
                 destination=v["destination"],
                 dates={"start": v["start"], "end": v["end"]},
+                role=v["visitor_role"],
             )
         )
     out["visits"] = visits
     meetings = []
     for m in gold["meetings"]:
-        if m["date"] is not None or (m["start"] is None and m["end"] is None):
+        if m["start"] is None and m["end"] is None:
             dates = {"date": m["date"]}
             when = _span(m["date"], None)
-        else:
-            dates = {"start": m["start"], "end": m["end"]}
-            when = _span(m["start"], m["end"])
+        else:  # multi-day: the gold may also give date = start; start and end are checked
+            dates = {"start": m["start"] or m["date"], "end": m["end"]}
+            when = _span(dates["start"], m["end"])
         meetings.append(_Item(m["name"] + when, (m["name"], *m["aliases"]), dates=dates))
     out["meetings"] = meetings
     return out
@@ -622,7 +646,7 @@ def _predicted_items(facts: DocumentFacts) -> dict[str, list[_Item]]:
             if all(i.display != e.key for i in by_kind["country"]):
                 by_kind["country"].append(_Item(e.key, (e.key,)))
         elif e.kind in ("person", "organization"):
-            item = _Item(e.label, (e.label, *e.aliases), country=e.country)
+            item = _Item(e.label, (e.label, *e.aliases), country=e.country, role=e.role)
             by_kind[e.kind].append(item)
             if e.kind == "person":
                 people[e.key] = item
@@ -639,13 +663,16 @@ def _predicted_items(facts: DocumentFacts) -> dict[str, list[_Item]]:
                 country=country,
                 destination=v.destination,
                 dates={"start": start, "end": end},
+                role=person.role if person else None,
             )
         )
     meetings = []
     for m in facts.meetings:
         date, start, end = _iso(m.date), _iso(m.start), _iso(m.end)
         when = _span(date, None) if date else _span(start, end)
-        meetings.append(_Item(m.label + when, (m.label,), dates={"date": date, "start": start, "end": end}))
+        meetings.append(
+            _Item(m.label + when, (m.label,), dates={"date": date, "start": start, "end": end})
+        )
     return {
         "countries": by_kind["country"],
         "persons": by_kind["person"],
@@ -703,8 +730,25 @@ def _rank(category: str, gold: _Item, predicted: _Item) -> tuple[str, _Rank] | N
     if category == "visits":
         if gold.destination != predicted.destination:
             return None
+        if not gold.names:
+            return _unnamed_visitor_rank(gold, predicted)
         return _person_rank(predicted.names, predicted.country, gold.names, gold.country)
     return name_match(predicted.names, gold.names)
+
+
+def _unnamed_visitor_rank(gold: _Item, predicted: _Item) -> tuple[str, _Rank] | None:
+    """A gold visit whose visitor the text does not name (``visitor: null``, ``visitor_role``).
+
+    Matches a predicted visit to the same destination by a visitor of the same country, whose
+    role (when both are known) contains the gold one or is contained in it.
+    """
+    if not gold.country or gold.country != predicted.country:
+        return None
+    if gold.role and predicted.role:
+        g, p = make_key(gold.role), make_key(predicted.role)
+        if g not in p and p not in g:
+            return None
+    return "unnamed-visitor", (1, 0.5)
 
 
 def _assign(
@@ -845,7 +889,12 @@ class Accuracy:
         return _ratio(self.correct, self.n)
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "correct": self.correct, "accuracy": self.accuracy, "invented": self.invented}
+        return {
+            "n": self.n,
+            "correct": self.correct,
+            "accuracy": self.accuracy,
+            "invented": self.invented,
+        }
 
 
 @dataclass(frozen=True)
@@ -887,11 +936,17 @@ def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> Document
             if category in DATE_CATEGORIES:
                 for key, value in g.dates.items():
                     date_checks.append(
-                        DateCheck(stem, category, g.display, key, value, _predicted_date(category, p, key))
+                        DateCheck(
+                            stem, category, g.display, key, value, _predicted_date(category, p, key)
+                        )
                     )
             if category == "agreements" and g.agreement_type is not None:
                 type_checks.append((g.display, g.agreement_type, p.agreement_type))
-        misses += [Miss(stem, category, "fp", p.display) for pi, p in enumerate(p_items) if pi not in matched_p]
+        misses += [
+            Miss(stem, category, "fp", p.display)
+            for pi, p in enumerate(p_items)
+            if pi not in matched_p
+        ]
         misses += [
             Miss(stem, category, "fn", g.display)
             for gi, g in enumerate(g_items)
@@ -906,7 +961,9 @@ def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> Document
     )
     misses += [Miss(stem, "dates", "fp", d) for d in sorted(predicted_dates - gold_dates)]
     misses += [Miss(stem, "dates", "fn", d) for d in sorted(gold_dates - predicted_dates)]
-    return DocumentResult(stem, scores, tuple(matches), tuple(misses), tuple(date_checks), tuple(type_checks))
+    return DocumentResult(
+        stem, scores, tuple(matches), tuple(misses), tuple(date_checks), tuple(type_checks)
+    )
 
 
 def _fmt(value: float | None) -> str:
@@ -931,8 +988,7 @@ class EvalReport:
         """Micro-averaged scores: the categories, ``"all"`` (their sum) and ``"dates"``."""
         out = {c: Score() for c in (*CATEGORIES, "dates")}
         for doc in self.documents:
-            for c in out:
-                out[c] = out[c] + doc.scores[c]
+            out = {c: score + doc.scores[c] for c, score in out.items()}
         out["all"] = sum((out[c] for c in CATEGORIES), Score())
         return out
 
@@ -969,7 +1025,10 @@ class EvalReport:
         """False positives then false negatives of ``category`` (``"all"``: every category)."""
         _check_category(category)
         misses = [
-            m for d in self.documents for m in d.misses if category == "all" or m.category == category
+            m
+            for d in self.documents
+            for m in d.misses
+            if category == "all" or m.category == category
         ]
         return [m for m in misses if m.kind == "fp"] + [m for m in misses if m.kind == "fn"]
 
@@ -1037,7 +1096,9 @@ class EvalReport:
 
 def _check_category(category: str) -> None:
     if category not in (*CATEGORIES, "dates", "all"):
-        raise ValueError(f"unknown category {category!r}: one of {', '.join((*CATEGORIES, 'dates', 'all'))}")
+        raise ValueError(
+            f"unknown category {category!r}: one of {', '.join((*CATEGORIES, 'dates', 'all'))}"
+        )
 
 
 def evaluate(
@@ -1090,6 +1151,8 @@ def run_eval(
     nlp: Language | None = None,
     *,
     progress: bool = False,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
     extract: Callable[..., tuple[list[DocumentFacts], list[Any]]] | None = None,
 ) -> EvalReport:
     """Extract the corpus documents that have gold and score them.
@@ -1097,15 +1160,24 @@ def run_eval(
     ``corpus_dir`` defaults to ``data/corpus`` beside ``gold_dir`` (``data/gold``). Documents
     that fail to extract are scored as empty (every gold fact a false negative) and listed in
     ``EvalReport.failed``; gold files without a corpus document are listed in ``gold_only``.
-    ``extract`` replaces :func:`extract.pipeline.extract_paths` (for tests).
+    ``progress``, ``cache_dir`` and ``use_cache`` are passed to
+    :func:`extract.pipeline.extract_paths`; ``extract`` replaces that function (for tests).
+    Raises :class:`GoldError` for an invalid gold file or a gold folder without any.
     """
     gold_dir = Path(gold_dir)
     gold = load_gold(gold_dir)
+    if not gold:
+        raise GoldError(f"{gold_dir}: no gold files (*.json)")
     corpus_dir = Path(corpus_dir) if corpus_dir is not None else gold_dir.parent / "corpus"
     paths, missing = corpus_documents(gold, corpus_dir)
     if extract is None:
         from .pipeline import extract_paths as extract
-    facts, errors = extract(paths, nlp=nlp, progress=progress) if paths else ([], [])
+    facts: list[DocumentFacts] = []
+    errors: list[Any] = []
+    if paths:
+        facts, errors = extract(
+            paths, nlp=nlp, progress=progress, cache_dir=cache_dir, use_cache=use_cache
+        )
     done = {Path(f.document.source).stem for f in facts}
     failed = []
     for path in paths:

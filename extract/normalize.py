@@ -16,17 +16,23 @@ about particular documents:
 * Letters and digits spaced out by the extraction are closed up (``J I C A`` → ``JICA``,
   ``4 3`` → ``43``, ``(4 1)`` → ``(41)``) unless they sit beside a real word.
 * Japanese takes no spaces: a space next to a kana, kanji or Japanese punctuation mark is
-  removed (``2023年 11月`` → ``2023年11月``, ``31 年間`` → ``31年間``); runs of three or more
-  spaces inside a line are column gaps and become a tab.
+  removed (``2023年 11月`` → ``2023年11月``, ``31 年間`` → ``31年間``), except around a word
+  in another script than Latin (which the spaces keep apart); runs of three or more spaces
+  inside a line are column gaps and become a tab.
 * Letters of other scripts stuck inside a Japanese word (``トランسفォーメーション``) are
   extraction debris and are dropped; a foreign word standing on its own is kept.
 * Physical lines are joined into logical ones. Blank lines carry no meaning (some extractions put
-  one after every line). A line continues the one before unless the one before ends a sentence
-  (``。``, ``．``, ``!``, ``?``…), is a heading, note or table row, or has no comma or full stop
-  at all (a title or heading); or unless the line itself starts with a paragraph number, bullet,
-  heading mark or is a table row or a bracketed note such as ``(仮訳)``. A heading mark that
-  cuts a sentence in the middle of a word (the line before is prose ending in a kana or kanji)
-  is extraction debris: the heading text is joined back.
+  one after every line, others break a sentence across one). A line continues the one before
+  when it starts with a character no line starts with (``、``, ``を``, a small kana…) or in
+  lower case, or when the one before is unfinished (no ``。``, ``．``, ``!``, ``?`` at its end)
+  and either filled the column of text wrapped at a fixed width or is prose (has a comma or full
+  stop outside brackets; a title or heading has none). It never continues a Roman-numbered
+  heading, a note such as ``(仮訳)`` or a table row, and a line that starts with a paragraph
+  number, bullet or section mark, or is a table row or note, starts a new one. A Markdown heading
+  mark that lands inside unfinished prose (``…能力強化された人`` / ``## 材による繁栄``) is
+  extraction debris: the heading text is joined back.
+* A bare number at line start followed by a unit (``26 日に``) is a quantity when the line
+  continues the one before, and a paragraph number otherwise (``6 日本側は``).
 * Table rows (lines with tabs) stay one line, cells separated by one tab.
 
 The result is deterministic and idempotent: ``normalize(normalize(x)) == normalize(x)``.
@@ -39,7 +45,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["normalize", "is_japanese_char", "NUMBER_PATTERN", "ROMAN_PATTERN"]
+__all__ = ["NUMBER_PATTERN", "ROMAN_PATTERN", "is_japanese_char", "normalize"]
 
 # ---------------------------------------------------------------------------------------------
 # Character classes
@@ -70,10 +76,6 @@ def _is_japanese_letter(char: str) -> bool:
         or 0xF900 <= code <= 0xFAFF
         or 0x20000 <= code <= 0x2FA1F
     )
-
-
-def _is_hiragana(char: str) -> bool:
-    return 0x3041 <= ord(char) <= 0x309F
 
 
 # Scripts that belong in Japanese text; letters of any other script inside a Japanese word are
@@ -173,15 +175,15 @@ def _drop_japanese_spaces(text: str) -> str:
 
 def _space_removable(left: str, right: str) -> bool:
     last, first = left[-1], right[0]
+    if _is_foreign_letter(last) or _is_foreign_letter(first):
+        return False  # "首都 Москва で": the spaces set a foreign word apart
     if is_japanese_char(last) or is_japanese_char(first):
         return True
     if last in _CONNECTORS and len(left) > 1 and is_japanese_char(left[-2]):
         return True
     if first in _CONNECTORS and len(right) > 1 and is_japanese_char(right[1]):
         return True
-    if last in "([{" or first in ")]}":
-        return True
-    return False
+    return bool(last in "([{" or first in ")]}")
 
 
 def _clean_body(text: str) -> str:
@@ -320,7 +322,9 @@ _CLOSING = frozenset(")]}」』】〕〉》")
 _BLOCKING = frozenset({"roman", "note", "row"})
 _PROSE_KINDS = frozenset({"plain", "number", "list", "heading"})
 # Characters no sentence or heading starts with: a line starting with one continues the last.
-_CANNOT_START = frozenset("、。，．,)]}」』】〕〉》ーんをぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
+_CANNOT_START = frozenset(
+    "、。，．,)]}」』】〕〉》ーんをぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+)
 # Wrapped text: at least this share of (at least this many) lines have lengths within the slack.
 _WRAP_MIN_LINES = 8
 _WRAP_SHARE = 0.5
@@ -353,7 +357,7 @@ def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
 
     ``nxt`` continues only plain text (or a heading cutting a word, which is read as plain), and
     only when it starts with a character no line starts with, or when ``prev`` is unfinished
-    prose, or filled the column of wrapped text.
+    and is prose, or filled the column of wrapped text, or ``nxt`` starts in lower case.
     """
     if prev.kind in _BLOCKING:
         return False
@@ -370,6 +374,9 @@ def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
         return False
     if full_width is not None and prev.tail >= full_width:
         return True  # the line before filled the column: it was wrapped
+    first = nxt.body[0]
+    if first.isascii() and first.islower():
+        return True  # wrapped Latin-script text: no sentence starts in lower case
     return _is_prose(body)
 
 

@@ -17,8 +17,11 @@ implementers are the organizations of the sentence named as agents (JICAによ�
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
 
 from .context import DocContext, KATAKANA, sentence_bounds
 from .countries import country_hits
@@ -27,12 +30,15 @@ from .lexicon import program_heads
 from .organizations import org_hits
 from .principals import collective_subject, principal_countries
 
-__all__ = ["find_programs", "program_key"]
+__all__ = ["find_programs", "program_key", "known_programs"]
+
+_DATA = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
 
 _QUOTED = re.compile(r"「([^「」]{2,60})」")
 _ABBR_IN = re.compile(r"\(([A-Za-z][A-Za-z0-9+\-]{1,12})\)")
 _ABBR_AFTER = re.compile(r"^\s?\(([A-Za-z][A-Za-z0-9+\-－]{1,14})\)")
 _PROPER = re.compile(rf"[{KATAKANA}A-Za-z]")
+_SERIES_SESSION = re.compile(r"^[・の]?第\d+回")
 _NAMED_HEADS = ("計画", "事業", "プロジェクト", "プログラム", "パートナーシップ", "イニシアティブ", "イニシアチブ")
 _AGENT = re.compile(r"^(?:による|が実施|の支援|と連携|が主催|が開発)")
 
@@ -50,6 +56,34 @@ def _ends_with_head(name: str, heads) -> bool:
     return any(core.endswith(h) for h in heads)
 
 
+@lru_cache(maxsize=1)
+def known_programs(path: Path = _DATA / "programs.tsv") -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Well-known programmes and schemes (name, aliases) from ``data/gazetteer/programs.tsv``."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    for n, row in enumerate(rows, start=2):
+        if not row.get("name_ja"):
+            raise ValueError(f"{path}:{n}: a program needs a name_ja")
+    return tuple((r["name_ja"], tuple(a for a in (r.get("aliases") or "").split("|") if a)) for r in rows)
+
+
+def _known(text: str) -> list[tuple[int, int, str, str | None]]:
+    out = []
+    for name, aliases in known_programs():
+        for form in (name, *aliases):
+            ascii_form = form.isascii()
+            rx = rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])" if ascii_form else re.escape(form)
+            for m in re.finditer(rx, text):
+                out.append((m.start(), m.end(), name, aliases[0] if aliases and aliases[0].isascii() else None))
+    # longest first, no overlaps
+    out.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    chosen: list[tuple[int, int, str, str | None]] = []
+    for c in out:
+        if all(c[1] <= x[0] or c[0] >= x[1] for x in chosen):
+            chosen.append(c)
+    return chosen
+
+
 def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str | None]]:
     """(start, end, label, abbreviation) of program names in one passage."""
     text = passage.text
@@ -61,6 +95,10 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
         before = text[: m.start()]
         followed = next((h for h in heads if after.startswith(h)), None)
         preceded = any(before.endswith(h) for h in heads)
+        if after.startswith("対話") and not _SERIES_SESSION.match(after[2:]):
+            # 「中央アジア+日本」対話: a dialogue framework (its sessions are meetings)
+            out.append((m.start(), m.end() + 2, f"「{inner}」対話", None))
+            continue
         if not (_ends_with_head(inner, heads) or followed or preceded):
             continue
         abbr_m = _ABBR_IN.search(inner)
@@ -70,6 +108,9 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
             after_m = _ABBR_AFTER.match(after)
             abbr = after_m.group(1) if after_m else None
         out.append((m.start(), m.end(), label, abbr))
+    for k in _known(text):
+        if all(k[1] <= s or k[0] >= e for s, e, _, _ in out):
+            out.append(k)
     taken = [(s, e) for s, e, _, _ in out]
     for tok in doc:
         head = next((h for h in heads if tok.text.endswith(h) or text[: tok.idx + len(tok.text)].endswith(h)), None)

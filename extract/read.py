@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-__all__ = ["SUPPORTED_SUFFIXES", "IGNORE_FILE", "iter_sources", "read_source", "html_to_text"]
+__all__ = ["IGNORE_FILE", "SUPPORTED_SUFFIXES", "html_to_text", "iter_sources", "read_source"]
 
 #: File suffixes read as documents (compared lower-cased).
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -34,7 +34,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _JAPANESE_ENCODINGS = ("cp932", "euc_jp")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_JIS_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 
 
@@ -111,9 +112,9 @@ def read_source(path: Path | str) -> str:
     """The text of one document (``.txt``, ``.md``, ``.html``/``.htm`` or ``.pdf``).
 
     Text files are decoded by detecting their encoding, never by assuming it: a byte order mark
-    (UTF-8, UTF-16, UTF-32), then strict UTF-8, then the Japanese legacy encodings (CP932 /
-    Shift_JIS, EUC-JP; when both decode, the more plausible Japanese text wins), then
-    charset-normalizer. HTML is reduced to its text (see :func:`html_to_text`). PDF needs the
+    (UTF-8, UTF-16, UTF-32), ISO-2022-JP when its escapes are there, strict UTF-8, then the
+    Japanese legacy encodings (CP932 / Shift_JIS and EUC-JP; when both decode, the more plausible
+    Japanese text wins), then charset-normalizer. HTML is reduced to its text (see :func:`html_to_text`). PDF needs the
     ``pypdf`` package and a text layer.
 
     Raises :class:`DocumentError` for a missing, binary, undecodable or empty document.
@@ -158,7 +159,10 @@ def decode_bytes(data: bytes, path: Path, declared: str | None = None) -> str:
                 ) from err
     if b"\x00" in data:
         raise DocumentError(path, "not a text file (binary content)")
-    candidates = ([declared] if declared else []) + ["utf-8"]
+    candidates = [declared] if declared else []
+    if any(escape in data for escape in _JIS_ESCAPES):
+        candidates.append("iso2022_jp")  # 7-bit: would pass for UTF-8
+    candidates.append("utf-8")
     for encoding in candidates:
         try:
             return _check_text(data.decode(encoding), path)
@@ -176,12 +180,21 @@ def decode_bytes(data: bytes, path: Path, declared: str | None = None) -> str:
 
 
 def _detect_with_charset_normalizer(data: bytes, path: Path) -> str:
+    """Last resort for other legacy encodings; refuses guesses that cannot be real text.
+
+    Without a byte order mark, UTF-16/32 text would have NUL bytes (already refused), and a text
+    document has at least one space or line break.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise DocumentError(path, "could not detect the encoding", "save it as UTF-8")
-    return str(best)
+    for match in from_bytes(data):
+        encoding = (match.encoding or "").lower()
+        if encoding.startswith(("utf_16", "utf_32")):
+            continue
+        text = str(match)
+        if any(char.isspace() for char in text):
+            return text
+    raise DocumentError(path, "could not detect the encoding", "save it as UTF-8")
 
 
 def _japanese_score(text: str) -> float:
@@ -204,9 +217,7 @@ def _japanese_score(text: str) -> float:
 def _check_text(text: str, path: Path) -> str:
     """Refuse decoded text that is really binary: control characters other than whitespace."""
     controls = sum(
-        1
-        for char in text
-        if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc"
+        1 for char in text if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc"
     )
     if controls > max(2, len(text) // 100):
         raise DocumentError(path, "not a text file (binary content)")
@@ -336,4 +347,4 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = (line.strip(" ") for line in "".join(parser.parts).split("\n"))
     text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return re.sub(r"\n{2,}", "\n", text).strip("\n") + "\n"

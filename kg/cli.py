@@ -72,10 +72,13 @@ def _open_store_or_exit(build_dir: Path):
 @app.command("query")
 def query_command(
     first: Optional[str] = typer.Argument(
-        None, metavar="[DIR] [SPARQL]", show_default=False,
-        help="The build folder (unless --store is given), then the query (unless --file is given).",
+        None, metavar="DIR", show_default=False,
+        help="The build folder, when --store is not given (else the query).",
     ),
-    second: Optional[str] = typer.Argument(None, hidden=True, show_default=False),
+    second: Optional[str] = typer.Argument(
+        None, metavar="SPARQL", show_default=False,
+        help="The query, when --file is not given.",
+    ),
     store: Optional[Path] = typer.Option(
         None, "--store", "-s", help="The build folder (from `bkg build --out DIR`) or its store/."
     ),
@@ -88,16 +91,15 @@ def query_command(
     ),
     max_width: int = typer.Option(80, "--max-width", help="Widest table cell, in columns."),
 ) -> None:
-    """Run a SPARQL query on a built graph.
+    """Run a SPARQL query on a built graph: bkg query DIR 'SPARQL' (or --store DIR, --file q.rq).
 
-    The union of all documents' named graphs is the default graph, and the prefixes bkg:,
-    rdf:, rdfs:, skos:, prov:, dcterms:, owl:, xsd:, id: and wd: are already declared.
-    SELECT prints rows, ASK prints true/false, CONSTRUCT/DESCRIBE print Turtle.
+    The default graph is the union of all documents' graphs.
 
-    \b
-    Examples:
-      bkg query out 'SELECT ?label WHERE { ?a a bkg:Agreement ; rdfs:label ?label }'
-      bkg query --store out --file kg/queries/visits.rq --format csv
+    Predeclared prefixes: bkg: rdf: rdfs: skos: prov: dcterms: owl: xsd: id: wd:
+
+    SELECT prints rows, ASK prints true/false, CONSTRUCT and DESCRIBE print Turtle.
+
+    Example: bkg query out 'SELECT ?label WHERE { ?a a bkg:Agreement ; rdfs:label ?label }'
     """
     from .store import FORMATS, QueryError, format_results
     from .store import query as run_query
@@ -150,6 +152,73 @@ def stats_command(
 
 
 # --- eval (issue 3) ------------------------------------------------------------------------
+
+_EVAL_CATEGORIES = "countries, persons, organizations, agreements, visits, meetings, programs, dates or all"
+
+
+@app.command("eval")
+def eval_command(
+    gold: Path = typer.Option(Path("data/gold"), "--gold", "-g", help="Folder of gold NAME.json files (see ANNOTATION.md)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", "-c", help="Folder of the documents NAME.txt|.md (default: data/corpus beside --gold)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
+    errors: Optional[str] = typer.Option(None, "--errors", "-e", help=f"Also list the false positives and negatives of a category: {_EVAL_CATEGORIES}."),
+    matches: Optional[str] = typer.Option(None, "--matches", "-m", help="Also list the matched pairs of a category, with the rule that matched them."),
+    per_document: bool = typer.Option(False, "--per-document", "-d", help="Also print F1 per document and category."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every passage again instead of reusing cached parses."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Score the extractor against hand-written gold: precision, recall and F1 per category.
+
+    Extracts the documents that have gold (data/corpus/NAME.txt for data/gold/NAME.json).
+
+    Facts are matched one-to-one, tolerating surname-only names, transliteration variants, 「」 and abbreviations.
+
+    The matching rules are in docs/EVALUATION.md.
+
+    Also reports the exact-date accuracy of matched agreements, visits and meetings.
+
+    Exit 0 whatever the scores (a report, not a gate); 2 for a bad argument or gold file.
+
+    Example: bkg eval --gold data/gold --errors persons
+    """
+    import json
+    from dataclasses import asdict
+
+    from extract.evaluate import GoldError, run_eval
+
+    for option, value in (("--errors", errors), ("--matches", matches)):
+        if value is not None and value not in _EVAL_CATEGORIES.replace(" or ", ", ").split(", "):
+            raise _fail(f"{option} must be one of {_EVAL_CATEGORIES}, not {value!r}")
+    if corpus is not None and not corpus.is_dir():
+        raise _fail(f"{corpus}: no such corpus folder")
+    try:
+        report = run_eval(gold, corpus, progress=not quiet, use_cache=not no_cache)
+    except GoldError as err:
+        raise _fail(str(err)) from None
+    except RuntimeError as err:  # the spaCy model is missing
+        raise _fail(str(err), 1) from None
+    if as_json:
+        data = report.to_json()
+        if errors:
+            data["errors"] = [asdict(m) for m in report.errors(errors)]
+        if matches:
+            data["matches"] = [asdict(m) for m in report.matches(matches)]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(report.to_table())
+    if per_document:
+        typer.echo("\nF1 per document:\n" + report.per_document_table())
+    if errors:
+        misses = report.errors(errors)
+        typer.echo(f"\n{errors}: {len(misses)} miss(es) (fp: predicted, not in gold; fn: in gold, not found)")
+        for miss in misses:
+            typer.echo(f"  {miss.kind}  [{miss.category}]  {miss.document}  {miss.name}")
+    if matches:
+        pairs = report.matches(matches)
+        typer.echo(f"\n{matches}: {len(pairs)} match(es)")
+        for m in pairs:
+            note = " (optional gold)" if m.optional else ""
+            typer.echo(f"  {m.rule:<18} [{m.category}]  {m.gold}  <=  {m.predicted}{note}")
 
 # --- analyze / path / ego / viz (issue 4) --------------------------------------------------
 
@@ -283,6 +352,142 @@ def viz(
         typer.echo(f"  {note}")
 
 # --- serve / queries / validate / export / push (issue 5) ----------------------------------
+
+
+def _store_dir_or_exit(build_dir: Path) -> Path:
+    """DIR/store (or DIR itself when it is a store)."""
+    for candidate in (build_dir / "store", build_dir):
+        if (candidate / "CURRENT").is_file():
+            return candidate
+    raise _fail(f"no store at {build_dir}: run `bkg build SOURCE --out {build_dir}` first")
+
+
+@app.command("serve")
+def serve_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
+    port: int = typer.Option(7878, "--port", "-p", help="TCP port (0: any free port)."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
+    limit: int = typer.Option(10000, "--limit", help="Most rows (or triples) one answer returns."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL updates and graph writes (off: read-only, 403)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not log requests."),
+) -> None:
+    """Serve DIR as a SPARQL 1.1 endpoint (/sparql) with a query page (/) and saved queries."""
+    from .server import ServerConfig, make_server
+
+    config = ServerConfig(
+        store_dir=_store_dir_or_exit(build_dir), host=host, port=port, timeout=timeout,
+        limit=limit, allow_update=allow_update, workers=workers,
+    )
+    try:
+        server = make_server(config, verbose=not quiet)
+    except (OSError, RuntimeError) as err:
+        raise _fail(f"cannot serve {build_dir}: {err}", 1) from None
+    bound_host, bound_port = server.server_address[:2]
+    mode = "read-write" if allow_update else "read-only"
+    typer.echo(f"SPARQL endpoint http://{bound_host}:{bound_port}/sparql ({mode}); "
+               f"query page http://{bound_host}:{bound_port}/ — Ctrl-C to stop", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command("queries")
+def queries_command(
+    name: Optional[str] = typer.Argument(None, help="Show this saved query in full."),
+) -> None:
+    """List the saved queries (kg/queries/*.rq), or show one with its parameters."""
+    from .queries import SavedQueryError, list_saved, load_saved
+
+    if name is None:
+        for q in list_saved():
+            params = " ".join(
+                f"[{p.name}={p.type}]" if p.optional else f"{p.name}={p.type}" for p in q.params
+            )
+            typer.echo(f"{q.name:<30} {q.title}" + (f"  ({params})" if params else ""))
+        typer.echo("\nRun one: bkg query DIR --saved NAME --param name=value", err=True)
+        return
+    try:
+        q = load_saved(name)
+    except SavedQueryError as err:
+        raise _fail(str(err)) from None
+    typer.echo(q.sparql.rstrip())
+
+
+@app.command("validate")
+def validate_command(
+    build_dir: Path = typer.Argument(..., help="A build folder, or a TriG/Turtle file."),
+    warnings: bool = typer.Option(False, "--warnings", "-w", help="Also list warnings (missing optional facts)."),
+    rdfs: bool = typer.Option(False, "--rdfs", help="Apply RDFS inference with kg/ontology.ttl first."),
+) -> None:
+    """Check DIR against the contract's SHACL shapes; exit 1 when there is a violation."""
+    from .validate import validate
+
+    try:
+        report = validate(build_dir, inference="rdfs" if rdfs else "none")
+    except (FileNotFoundError, OSError) as err:
+        raise _fail(str(err)) from None
+    shown = report.violations + (report.warnings if warnings else [])
+    for r in shown:
+        typer.echo(str(r))
+    typer.echo(
+        f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s) "
+        f"in {report.triples} triples" + ("" if warnings or not report.warnings else " (--warnings lists them)"),
+        err=True,
+    )
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    build_dir: Path = typer.Argument(..., help="A build folder."),
+    fmt: str = typer.Option(..., "--format", "-F", help="turtle, nt, nquads, trig, jsonld, csv, gexf or graphml."),
+    out: Path = typer.Option(..., "--out", "-o", help="The file to write (a folder for csv)."),
+    projection: str = typer.Option("entity", "--projection", help="For gexf/graphml: entity, country or bipartite."),
+) -> None:
+    """Export DIR as RDF (turtle/nt: union; nquads/trig/jsonld: with graphs), CSV tables or a network."""
+    from .export import FORMATS, PROJECTIONS, export
+
+    if fmt not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if projection not in PROJECTIONS:
+        raise _fail(f"--projection must be one of {', '.join(PROJECTIONS)}, not {projection!r}")
+    try:
+        written = export(build_dir, fmt, out, projection=projection)
+    except FileNotFoundError as err:
+        raise _fail(str(err)) from None
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command("push")
+def push_command(
+    build_dir: Path = typer.Argument(..., help="A build folder."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="The server's SPARQL query URL (used to check the copy)."),
+    graph_store: Optional[str] = typer.Option(None, "--graph-store", help="The Graph Store Protocol URL (guessed for Oxigraph and Fuseki)."),
+    fmt: str = typer.Option("nt", "--format", help="nt (N-Triples) or turtle."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds per HTTP request."),
+) -> None:
+    """PUT each document's named graph to a SPARQL server (replacing it there)."""
+    from .push import PushError, push
+
+    if fmt not in ("nt", "turtle"):
+        raise _fail(f"--format must be nt or turtle, not {fmt!r}")
+    try:
+        report = push(build_dir, endpoint=endpoint, graph_store=graph_store, fmt=fmt, timeout=timeout)
+    except (PushError, FileNotFoundError) as err:
+        raise _fail(str(err), 1) from None
+    for g in report.graphs:
+        remote = "" if g.remote_triples is None else f", server has {g.remote_triples}"
+        typer.echo(f"{g.graph}: {g.triples} triples (HTTP {g.status}{remote})")
+    typer.echo(f"{len(report.graphs)} graph(s), {report.triples} triples -> {report.graph_store}", err=True)
+    if not report.verified:
+        raise _fail("the server's triple counts differ from the build", 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

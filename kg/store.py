@@ -231,6 +231,9 @@ def query(
         ``SELECT`` projection (``SELECT *`` will do).
     use_default_graph_as_union
         Answer with the union of all named graphs as the default graph (the contract's rule).
+        Note: pyoxigraph 0.5 evaluates the union as a bag, so a triple stated in two
+        documents (a shared person's label, say) matches once per document — use
+        ``SELECT DISTINCT`` / ``COUNT(DISTINCT …)`` (oxigraph issue #1919).
 
     Returns
     -------
@@ -266,6 +269,8 @@ _RESULT_FORMATS = {
     "tsv": pyoxigraph.QueryResultsFormat.TSV,
     "json": pyoxigraph.QueryResultsFormat.JSON,
 }
+# ``id:`` would need ``id:country\/JPN`` in Turtle: full IRIs read better.
+_TURTLE_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p != "id"}
 # Longest namespace first, so ``id:`` does not shadow a longer one.
 _COMPACT = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
@@ -354,9 +359,8 @@ def format_results(result: Result, fmt: Format = "table", *, max_width: int = 80
             return result.serialize(format=pyoxigraph.QueryResultsFormat.JSON).decode("utf-8")
         return "true" if bool(result) else "false"
     if isinstance(result, pyoxigraph.QueryTriples):
-        data = pyoxigraph.serialize(
-            result, format=pyoxigraph.RdfFormat.TURTLE, prefixes=dict(PREFIXES)
-        )
+        turtle = pyoxigraph.RdfFormat.TURTLE
+        data = pyoxigraph.serialize(result, format=turtle, prefixes=_TURTLE_PREFIXES)
         return data.decode("utf-8") if data else ""
     if fmt == "table":
         return _table(result, max_width)
