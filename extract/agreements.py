@@ -133,7 +133,9 @@ def _date_near(ctx: DocContext, passage, hit: HeadHit, s0: int, s1: int) -> Date
             continue  # part of the name (2023年から2025年までの協力プログラム)
         between = text[d.end : hit.start] if d.end <= hit.start else text[hit.end : d.start]
         if _OTHER_EVENT.search(between):
-            continue  # the date of another event (…に開催された対話の成果として…覚書に署名)
+            continue
+        if d.start >= hit.end and not re.match(r"^(?:に|、)?(?:署名|締結|交換|採択|調印)", text[d.end:]):
+            continue  # a later date belongs to the next clause (…に署名したこと、及び2025年9月に…開催)  # the date of another event (…に開催された対話の成果として…覚書に署名)
         dist = hit.start - d.end if d.end <= hit.start else d.start - hit.end + 1000
         if best_dist is None or dist < best_dist:
             best, best_dist = d, dist

@@ -24,7 +24,7 @@ __all__ = ["DocContext", "KATAKANA", "is_katakana_name", "sentence_bounds"]
 
 KATAKANA = r"\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"  # katakana letters, not ・
 _KATAKANA_NAME = re.compile(rf"[{KATAKANA}ー]+(?:[・＝=][{KATAKANA}ー]+)*")
-_SENTENCE_END = re.compile(r"[。！？!?]")
+_SENTENCE_END = re.compile(r"[。！？!?](?![)）」』])")
 
 
 def is_katakana_name(text: str) -> bool:
@@ -129,6 +129,29 @@ def phrase_start(head: Token) -> int:
     return start
 
 
+_COMPOUND_POS = {"NOUN", "PROPN", "NUM"}
+
+
+def _compound_start(head: Token) -> int:
+    """Where the noun compound written right before ``head`` starts (第9回外相会合, even when
+    the parse attaches 第9回 elsewhere)."""
+    doc = head.doc
+    i = head.i
+    while i > 0:
+        prev = doc[i - 1]
+        if prev.idx + len(prev.text) != doc[i].idx:
+            break
+        if prev.text == "・" and doc[i].text == "第":
+            break  # 「…」対話・第5回外相会合: the series is not part of the compound
+        if prev.pos_ in _COMPOUND_POS or prev.text in {"・", "+", "＋", "-", "－"}:
+            i -= 1
+            continue
+        break
+    while i < head.i and doc[i].text in {"・", "+", "＋", "-", "－"}:
+        i += 1
+    return i
+
+
 def clean_label(text: str) -> str:
     """A name as a researcher would write it: no aside like （以下「対話」という。）, no outer 「」."""
     text = _PAREN_ASIDE.sub("", text).strip(" 、,")
@@ -168,9 +191,12 @@ def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) ->
             tok = ends[end]
             # the head must close the compound: 協定終了後 or 機関投資家 are not instruments
             nxt = tok.nbor(1) if tok.i + 1 < len(doc) else None
-            if nxt is not None and nxt.idx == end and nxt.pos_ in {"NOUN", "PROPN"} and nxt.text not in {"間", "等", "など"}:
+            if (nxt is not None and nxt.idx == end and nxt.pos_ in {"NOUN", "PROPN"}
+                    and nxt.text not in {"間", "等", "など"} and not nxt.text.startswith(_EVENT_WORDS)):
                 continue
-            first = phrase_start(tok)
+            if any(a.start() <= m.start() < a.end() for a in _PAREN_ASIDE.finditer(text)):
+                continue  # （以下「対話」という。） is an aside, not a mention
+            first = min(phrase_start(tok), _compound_start(tok))
             # a multi-token head starts no later than the head word itself
             start = min(doc[first].idx, m.start()) if first <= tok.i else m.start()
             raw = text[start:end]

@@ -78,6 +78,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             held = _held(hit, passage.text, hold_words)
             date, start, end = None, None, None
             dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit) if held else [])
+            if not dates and passage.kind == "table_row":
+                dates = ctx.dates_in(passage)[:1]  # a timeline row: the row's date is the event's
             if dates:
                 d = dates[0]
                 if d.end_value is not None:

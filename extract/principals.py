@@ -20,6 +20,9 @@ _SIDE = re.compile(r"(\S{1,12}?)側(?:は|が|の|も|に)")
 def principal_countries(ctx: DocContext, opening: int = 3) -> tuple[str, ...]:
     """Countries named in the title and the first ``opening`` body passages."""
     found: list[str] = []
+    titled = [h.iso3 for p in ctx.passages if p.kind == "title" for h in country_hits(ctx, p.text)]
+    if len(set(titled)) >= 2:
+        return tuple(sorted(set(titled)))
     body = [p for p in ctx.passages if p.kind not in {"heading"}]
     for passage in body[: opening + 1]:
         for hit in country_hits(ctx, passage.text):

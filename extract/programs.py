@@ -38,6 +38,7 @@ _QUOTED = re.compile(r"「([^「」]{2,60})」")
 _ABBR_IN = re.compile(r"\(([A-Za-z][A-Za-z0-9+\-]{1,12})\)")
 _ABBR_AFTER = re.compile(r"^\s?\(([A-Za-z][A-Za-z0-9+\-－]{1,14})\)")
 _PROPER = re.compile(rf"[{KATAKANA}A-Za-z]")
+_NAMED_PREFIX = re.compile(r"「[^「」]{1,30}」[^\s、。「」()]{0,8}\([A-Za-z][A-Za-z0-9+\-]{1,12}\)$")
 _SERIES_SESSION = re.compile(r"^[・の]?第\d+回")
 _NAMED_HEADS = ("計画", "事業", "プロジェクト", "プログラム", "パートナーシップ", "イニシアティブ", "イニシアチブ")
 _AGENT = re.compile(r"^(?:による|が実施|の支援|と連携|が主催|が開発)")
@@ -108,7 +109,7 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
             after_m = _ABBR_AFTER.match(after)
             abbr = after_m.group(1) if after_m else None
         out.append((m.start(), m.end(), label, abbr))
-    for k in _known(text):
+    for k in (*_known(text), *_table_cells(passage, heads)):
         if all(k[1] <= s or k[0] >= e for s, e, _, _ in out):
             out.append(k)
     taken = [(s, e) for s, e, _, _ in out]
@@ -135,6 +136,9 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
         start = doc[i].idx
         while start < end and text[start] in "・－-+＋":
             start += 1
+        lead = _NAMED_PREFIX.search(text[:start])
+        if lead is not None:
+            start = lead.start()  # 「中央アジア+日本」対話(CA+JAD)東京イニシアティブ
         label = text[start:end]
         if label in heads or len(label) <= len(head) + 1:
             continue
@@ -150,6 +154,31 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
     return out
 
 
+_CELL_NOTE = re.compile(r"\s*\([^()]{1,12}\)\s*$")
+
+
+def _table_cells(passage, heads) -> list[tuple[int, int, str, str | None]]:
+    """A table cell that ends in a program head names a program (案件名 columns of ODA tables)."""
+    if passage.kind != "table_row":
+        return []
+    out = []
+    pos = 0
+    for cell in passage.text.split("\t"):
+        start, pos = pos, pos + len(cell) + 1
+        name = _CELL_NOTE.sub("", cell).strip()
+        if 4 <= len(name) <= 40 and any(name.endswith(h) for h in _NAMED_HEADS) and "。" not in name:
+            out.append((start, start + len(name), name, None))
+    return out
+
+
+def _abbreviated_alias(label: str) -> str | None:
+    """「中央アジア+日本」対話(CA+JAD)東京イニシアティブ → CA+JAD東京イニシアティブ."""
+    m = _ABBR_IN.search(label)
+    if m is None or m.end() == len(label):
+        return None
+    return m.group(1) + label[m.end():]
+
+
 def find_programs(ctx: DocContext) -> list[Program]:
     principals = principal_countries(ctx)
     found: OrderedDict[str, Program] = OrderedDict()
@@ -160,7 +189,7 @@ def find_programs(ctx: DocContext) -> list[Program]:
         orgs = org_hits(ctx, passage, doc)
         countries = country_hits(ctx, passage.text)
         for start, end, label, abbr in _candidates(ctx, passage, doc):
-            if any(o.start <= start < o.end or start <= o.start < end for o in orgs if o.gazetteer_name):
+            if any(o.start <= start and start + len(label) <= o.end for o in orgs if o.gazetteer_name):
                 continue  # 国連開発計画（UNDP） is a body, not a plan
             s0, s1 = sentence_bounds(passage.text, start)
             sentence = passage.text[s0:s1]
@@ -174,7 +203,7 @@ def find_programs(ctx: DocContext) -> list[Program]:
             key = alias_key.get(make_key(label)) or program_key(label)
             mention = ctx.mention(passage, start, end)
             prev = found.get(key)
-            aliases = (abbr,) if abbr else ()
+            aliases = tuple(a for a in (abbr, _abbreviated_alias(label)) if a)
             if prev is None:
                 found[key] = Program(key, label, aliases, tuple(dict.fromkeys(participants)),
                                      tuple(dict.fromkeys(implementers)), (passage.index,), (mention,))
@@ -185,8 +214,8 @@ def find_programs(ctx: DocContext) -> list[Program]:
                     tuple(dict.fromkeys((*prev.implemented_by, *implementers))),
                     tuple(dict.fromkeys((*prev.passages, passage.index))), (*prev.mentions, mention),
                 )
-            if abbr:
-                alias_key[make_key(abbr)] = key
+            for a in aliases:
+                alias_key.setdefault(make_key(a), key)
     return _bare_alias_mentions(ctx, list(found.values()))
 
 
