@@ -46,6 +46,8 @@ def instrument_key(label: str) -> str:
 
 def _signed(hit: HeadHit, sign_words: tuple[str, ...]) -> bool:
     """The head is tied to a signing word: its governor, a child, or the governor's governor."""
+    if any(w in hit.word for w in sign_words):
+        return True  # 書簡の交換, 口上書の交換: the head names the act
     tok = hit.token
     near = [tok.head, tok.head.head, *tok.children, *(c for ch in tok.children for c in ch.children)]
     for t in near:
@@ -93,10 +95,51 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
                 )
             else:
                 found[key] = _merge(prev, parties, date, make_key(place.name) if place else None, passage.index, mention)
+    for agreement in _table_agreements(ctx, heads, sign_words, principals):
+        if agreement.key not in found:
+            found[agreement.key] = agreement
     own = _document_itself(ctx, principals)
     if own is not None and own.key not in found:
         found[own.key] = own
     return list(found.values())
+
+
+_CELL_NOTE = re.compile(r"\s*\((?!\d+\))[^()]{1,12}\)\s*$")
+
+
+def _table_agreements(ctx: DocContext, heads, sign_words, principals) -> list[Agreement]:
+    """A table whose header names an instrument and its signing (交換公文署名, 協定締結日) lists one
+    instrument per row: the row's name cell, the instrument, the date in that column."""
+    out: list[Agreement] = []
+    header: list[str] | None = None
+    column = head_word = head_type = None
+    for passage in ctx.passages:
+        if passage.kind != "table_row":
+            header = None
+            continue
+        cells = passage.text.split("\t")
+        if header is None and not ctx.dates_in(passage) and all(len(c) <= 12 for c in cells):
+            for i, cell in enumerate(cells):
+                hit = next(((h, t) for h, t in heads if h in cell), None)
+                if hit and any(w in cell for w in sign_words):
+                    header, column, (head_word, head_type) = cells, i, hit
+                    break
+            if header is not None:
+                continue
+        if header is None or column is None or len(cells) <= column:
+            continue
+        name = _CELL_NOTE.sub("", cells[0]).strip()
+        if not name or name == cells[column]:
+            continue
+        offset = sum(len(c) + 1 for c in cells[:column])
+        dates = [d for d in ctx.dates_in(passage) if d.start >= offset]
+        label = f"{name}の{head_word}"
+        out.append(Agreement(
+            key=instrument_key(label), label=label, agreement_type=head_type, parties=principals,
+            date=dates[0].value if dates else None, passages=(passage.index,),
+            mentions=(ctx.mention(passage, 0, len(cells[0])),),
+        ))
+    return out
 
 
 def _parties(ctx, passage, doc, hit: HeadHit, s0: int, principals, sentence: str) -> tuple[str, ...]:

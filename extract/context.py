@@ -152,6 +152,23 @@ def _compound_start(head: Token) -> int:
     return i
 
 
+_MODIFIER_BEFORE = re.compile(
+    r"(?:「[^「」]{1,60}」|[\u4e00-\u9fff\u3005\u30a1-\u30fa\u30fc・A-Za-z0-9]{2,30})"
+    r"(?:における|に関する|に係る|に関わる|のための|に向けた|を通じた|に対する)$|「[^「」]{1,60}」の$"
+)
+
+
+def _extend_modifiers(text: str, start: int) -> int:
+    """Take in the descriptive modifiers written right before a phrase that the parse attached
+    elsewhere: 環境保護分野における|二国間協力覚書, 「…事業」の|交換公文."""
+    for _ in range(3):
+        m = _MODIFIER_BEFORE.search(text, 0, start)
+        if m is None or m.end() != start:
+            break
+        start = m.start()
+    return start
+
+
 def clean_label(text: str) -> str:
     """A name as a researcher would write it: no aside like （以下「対話」という。）, no outer 「」."""
     text = _PAREN_ASIDE.sub("", text).strip(" 、,")
@@ -199,6 +216,7 @@ def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) ->
             first = min(phrase_start(tok), _compound_start(tok))
             # a multi-token head starts no later than the head word itself
             start = min(doc[first].idx, m.start()) if first <= tok.i else m.start()
+            start = _extend_modifiers(text, start)
             raw = text[start:end]
             hits.append(HeadHit(word, value, tok, start, end, clean_label(raw)))
             taken.add(end)

@@ -28,6 +28,7 @@ from .principals import collective_subject, principal_countries
 __all__ = ["find_meetings", "meeting_key"]
 
 _ORDINAL = re.compile(r"第(\d+)回")
+_YEAR_IN_NAME = re.compile(r"^(\d{4})年")
 _SERIES = re.compile(r"「([^」]+)」")
 _JOIN_BEFORE_ORDINAL = re.compile(r"[・の](?=第\d+回)")
 _ASIDE = re.compile(r"[(（]以下[^)）]*?という。?[)）]")
@@ -38,8 +39,17 @@ _AFTER_MEETING_GENERIC = re.compile(r"^(?:本|同|この|当該|各|関連する
 _AT_PLACE = re.compile(r"^[^\s、。]{1,12}?(?:における|での|で開催の)")
 
 
-def meeting_key(label: str) -> str:
-    return make_key(_JOIN_BEFORE_ORDINAL.sub("", label))
+def meeting_key(label: str, year: int | None = None) -> str:
+    """One key per meeting: particles before an ordinal dropped; a meeting without an ordinal
+    takes its year (two business forums a year apart are two meetings), written the same way
+    whether the name carries the year (2025年大阪・関西万博) or the date does."""
+    label = _JOIN_BEFORE_ORDINAL.sub("", label)
+    if _ORDINAL.search(label):
+        return make_key(label)
+    m = _YEAR_IN_NAME.match(label)
+    if m:
+        label, year = label[m.end():], int(m.group(1))
+    return make_key(label) + (str(year) if year else "")
 
 
 def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
@@ -48,7 +58,12 @@ def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
     if any(any(t.text.startswith(w) for w in hold_words) for t in near if t.i != tok.i):
         return True
     after = passage_text[hit.end : hit.end + 10]
-    return bool(re.match(rf"^(?:が|を|は|の)?(?:{'|'.join(hold_words)})", after))
+    if re.match(rf"^(?:が|を|は|の)?(?:{'|'.join(hold_words)})", after):
+        return True
+    # …2023年9月に開催された第1回「…」対話: a holding word between the sentence's date and the name
+    s0, _ = sentence_bounds(passage_text, hit.start)
+    before = passage_text[s0 : hit.start]
+    return bool(re.search(rf"\d+[年月日](?:[^。、]{{0,12}})(?:{'|'.join(hold_words)})", before))
 
 
 def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
@@ -91,7 +106,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             series_m = _SERIES.search(label)
             place = place_of(ctx, passage, doc, s0, s1)
             participants = _participants(ctx, passage, s0, s1, hit, principals, person_at)
-            key = meeting_key(label)
+            when = date or start
+            key = meeting_key(label, when.year if when else None)
             mention = ctx.mention(passage, hit.start, hit.end)
             prev = found.get(key)
             if prev is None:

@@ -19,10 +19,13 @@ from pathlib import Path
 from .context import KATAKANA, DocContext
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
+from .persons import title_pattern
 
 __all__ = ["find_organizations", "org_heads", "OrgHit", "org_hits"]
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+_LEAD = re.compile(r"^(?:在|駐日|駐)")
+_EVENT_NOUNS = ("開設", "設立", "開催", "署名", "締結", "訪問", "主催", "加盟")
 _ABBR = re.compile(r"\(([A-Za-z][A-Za-z0-9&+\-・]{1,15}|[A-Z][A-Za-z]{1,12})\)")
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
 _LATIN = re.compile(r"[A-Za-z]")
@@ -96,21 +99,27 @@ def _gazetteer_pattern(gazetteer):
 def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
     heads = org_heads()
     countries = country_hits(ctx, passage_text)
+    titles = title_pattern(ctx.gazetteer)
+    gazetteer_spans = _gazetteer_hits(ctx, passage_text)
     hits = []
     n = len(doc)
     for j, tok in enumerate(doc):
-        head = next((h for h in heads if tok.text.endswith(h[0])), None)
+        upto = passage_text[: tok.idx + len(tok.text)]
+        head = next((h for h in heads if upto.endswith(h[0])), None)
         if head is None or tok.pos_ not in _NOUNISH | {"SYM"} and tok.text != head[0]:
             continue
-        if j + 1 < n and doc[j + 1].pos_ in {"NOUN", "PROPN"} and doc[j + 1].idx == tok.idx + len(tok.text) and not doc[j + 1].text.startswith(("(", "（")):
-            # the compound goes on (外務省間, 銀行間 are fine; 機関投資家 is not an organization)
-            if doc[j + 1].text not in {"間", "等", "など", "側"}:
+        nxt = doc[j + 1] if j + 1 < n else None
+        if nxt is not None and nxt.pos_ in {"NOUN", "PROPN"} and nxt.idx == tok.idx + len(tok.text) and not nxt.text.startswith(("(", "（")):
+            # the compound goes on (機関投資家 is not an organization), except for 外務省間,
+            # 銀行側, a title held in the body (友好議員連盟副会長) or an event (センター開設)
+            rest = passage_text[nxt.idx:]
+            if not (nxt.text in {"間", "等", "など", "側"} or titles.match(rest) or rest.startswith(_EVENT_NOUNS)):
                 continue
         # extend left over the noun compound (nouns, proper nouns, ・, 「」)
         i = j
         while i - 1 >= 0:
             prev = doc[i - 1]
-            if prev.idx + len(prev.text) != doc[i].idx:
+            if prev.idx + len(prev.text) != doc[i].idx or not prev.text.strip() or "\t" in prev.text:
                 break
             if "地名" in prev.tag_ and not prev.tag_.endswith("国") and doc[i].text == "・":
                 break  # 東京・外務省: a place, then the body
@@ -130,9 +139,12 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
         after = passage_text[end:]
         abbr_m = _ABBR.match(after)
         abbr = abbr_m.group(1) if abbr_m else None
-        anchored_country = next((c for c in countries if c.start == start), None)
+        lead = _LEAD.match(name)
+        anchor_at = start + (lead.end() if lead else 0)  # 在キルギス日本国大使館, 駐日キルギス大使館
+        anchored_country = next((c for c in countries if c.start == anchor_at), None)
         proper = bool(re.search(rf"[{KATAKANA}A-Za-z]", name[: -len(head[0])]))
-        if not (anchored_country or abbr or proper):
+        known_inside = any(start <= g.start and g.end < end for g in gazetteer_spans)  # 国連…センター
+        if not (anchored_country or abbr or proper or known_inside):
             continue
         if name == head[0] or len(name) <= len(head[0]) + 1 and not abbr:
             continue
@@ -142,7 +154,7 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
             # キルギス共和国外務省 is a ministry; 両国外務省 is not (no country anchor)
             pass
         country = anchored_country.iso3 if anchored_country else None
-        body = passage_text[anchored_country.end : end].lstrip("・") if anchored_country else None
+        body = passage_text[anchored_country.end : end].lstrip("・") if anchored_country and not lead else None
         hits.append(OrgHit(start, end, name, country, head[1], abbr, body=body or None))
     return hits
 
@@ -151,6 +163,9 @@ def org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
     """Organization hits in one passage: gazetteer first, grammar for the rest; no overlaps."""
     gaz = _gazetteer_hits(ctx, passage.text)
     gram = _grammar_hits(ctx, passage.text, doc)
+    country_ends = {c.end for c in country_hits(ctx, passage.text)}
+    gaz = [g for g in gaz if not (g.kind == "ministry" and (g.start in country_ends or g.start - 1 in country_ends)
+                                  and not any(x.start < g.start and x.end >= g.end for x in gram))]
     chosen: list[OrgHit] = []
     # longer spans win; a grammar hit that contains a gazetteer hit wins (日本国外務省 ⊃ 外務省)
     for hit in sorted(gaz + gram, key=lambda h: (-(h.end - h.start), h.start)):

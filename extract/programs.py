@@ -148,7 +148,7 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
             continue  # 研修プログラム「…」: the quoted name is the program
         place_named = any("地名" in t.tag_ for t in doc[i : tok.i + 1])
         anchored = (bool(country_hits(ctx, label)) or place_named) and head in _NAMED_HEADS
-        if not (abbr or anchored):
+        if not ((abbr and head in (*_NAMED_HEADS, "制度")) or anchored):
             continue
         out.append((start, end + (abbr_m.end() if abbr_m else 0), label, abbr))
     return out
@@ -184,7 +184,7 @@ def find_programs(ctx: DocContext) -> list[Program]:
     found: OrderedDict[str, Program] = OrderedDict()
     alias_key: dict[str, str] = {}
     for passage, doc in ctx.body():
-        if passage.kind in {"heading", "title"}:
+        if passage.kind == "title":
             continue
         orgs = org_hits(ctx, passage, doc)
         countries = country_hits(ctx, passage.text)

@@ -15,8 +15,11 @@ Invitations and plans (訪問するよう招待, 訪問の実現に関心, 訪�
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
 
 from .context import DocContext, sentence_bounds
 from .countries import country_hits
@@ -25,7 +28,8 @@ from .persons import PersonMention, person_mentions
 
 __all__ = ["find_visits", "visit_key"]
 
-_VISIT = re.compile(r"(?:公式|実務|非公式)?(?:訪問|訪日|来日)|訪(?=[米中韓露英仏独印豪加伊])")
+_VISIT = re.compile(r"(?:公式|実務|非公式)?(?:訪問|訪日|来日|視察)|訪(?=[米中韓露英仏独印豪加伊])")
+_POSTED = re.compile(r"[駐在]$")
 _NOT_DONE = re.compile(r"^(?:する|した|を|の|に|が)?(?:よう|ように|に招待|を招待|の招待|の実現|を計画|予定|を期待|を要請|に招|の招聘)")
 _INVITER = re.compile(r"^(?:の招聘|の招待|に対し|から招待)")
 
@@ -53,23 +57,27 @@ def find_visits(ctx: DocContext, persons) -> list[Visit]:
             person = by_mention.get((visitor.mention.start, visitor.mention.end))
             if person is None:
                 continue
-            destination = _destination(ctx, passage, m, s0, visitor, place_country)
-            if destination is None or destination == person.country:
-                continue
             start, end = _dates(ctx, passage, s0, s1, m.start())
-            key = visit_key(person.key, destination, start)
-            mention = ctx.mention(passage, m.start(), m.end())
-            prev = _same_visit(found, person.key, destination, start)
-            if prev is None:
-                found[key] = Visit(key, person.key, person.country, destination, start, end,
-                                   (passage.index,), (mention,))
-            else:
-                found[prev.key] = Visit(
-                    prev.key, prev.visitor, prev.visitor_country, prev.destination,
-                    prev.start or start, prev.end or end,
-                    tuple(dict.fromkeys((*prev.passages, passage.index))), (*prev.mentions, mention),
-                )
+            for destination in _destinations(ctx, passage, m, s0, visitor, place_country):
+                if destination == person.country:
+                    continue
+                _add(found, ctx, passage, m, person, destination, start, end)
     return list(found.values())
+
+
+def _add(found, ctx, passage, m, person, destination, start, end) -> None:
+    """Record one visit, or add this mention to the same visit seen before."""
+    key = visit_key(person.key, destination, start)
+    mention = ctx.mention(passage, m.start(), m.end())
+    prev = _same_visit(found, person.key, destination, start)
+    if prev is None:
+        found[key] = Visit(key, person.key, person.country, destination, start, end, (passage.index,), (mention,))
+        return
+    found[prev.key] = Visit(
+        prev.key, prev.visitor, prev.visitor_country, prev.destination,
+        prev.start or start, prev.end or end,
+        tuple(dict.fromkeys((*prev.passages, passage.index))), (*prev.mentions, mention),
+    )
 
 
 def _same_visit(found, visitor: str, destination: str, start: DateValue | None) -> Visit | None:
@@ -90,26 +98,61 @@ def _visitor(mentions: list[PersonMention], passage, pos: int, s0: int) -> Perso
     return best
 
 
-def _destination(ctx, passage, m: re.Match, s0: int, visitor: PersonMention, place_country) -> str | None:
+def _destinations(ctx, passage, m: re.Match, s0: int, visitor: PersonMention, place_country) -> list[str]:
     word = m.group()
     if word.endswith(("訪日", "来日")):
-        return "JPN"
+        return ["JPN"]
     if word == "訪":
         hits = country_hits(ctx, passage.text[m.end(): m.end() + 1] + "日")
-        return hits[0].iso3 if hits else None
+        return [hits[0].iso3] if hits else []
+    text = passage.text
     v0 = visitor.mention.start - passage.start
     v1 = visitor.mention.end - passage.start
     candidates = [
-        h for h in country_hits(ctx, passage.text)
+        h for h in country_hits(ctx, text)
         if s0 <= h.start < m.start() and not (v0 <= h.start < v1) and h.iso3 != visitor.country
+        and not _POSTED.search(text[: h.start])
     ]
-    # the destination sits after the visitor (ジャパロフ大統領は、…日本を公式訪問した)
+    # the destination sits between the visitor and the visit word (…は、…日本を公式訪問した);
+    # several are joined by 及び / と / 、 (モンゴル及び中央アジア5か国を訪問)
     after_visitor = [h for h in candidates if h.start >= v1]
-    if after_visitor:
-        return after_visitor[-1].iso3
-    if candidates:
-        return candidates[-1].iso3
-    return place_country
+    chosen = after_visitor or candidates[-1:]
+    if chosen:
+        last = chosen[-1]
+        joined = [h for h in chosen if _JOINED.fullmatch(text[h.end : last.start]) or h is last]
+        found = [h.iso3 for h in joined]
+    else:
+        found = []
+    found += _region_countries(ctx, text[max(v1, s0) : m.start()])
+    if not found and place_country:
+        found = [place_country]
+    return list(dict.fromkeys(found))
+
+
+_JOINED = re.compile(r"(?:(?:及び|と|、|・|並びに)[^。、]{0,20}?)*")
+_REGION_COUNT = re.compile(r"(\S{2,8}?)(\d+)[かカヶケ箇]国")
+
+
+def _region_countries(ctx, text: str) -> list[str]:
+    """中央アジア5か国 → the five states of that region, when the count matches the gazetteer."""
+    out: list[str] = []
+    regions = _regions()
+    for m in _REGION_COUNT.finditer(text):
+        name = next((r for r in regions if m.group(1).endswith(r)), None)
+        if name is None:
+            continue
+        members = ctx.gazetteer.countries_in_region(regions[name])
+        if len(members) == int(m.group(2)):
+            out.extend(c.iso3 for c in members)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, str]:
+    path = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "regions.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return {r["name_ja"]: r["region"] for r in sorted(rows, key=lambda r: -len(r["name_ja"]))}
 
 
 def _place_country(ctx: DocContext) -> str | None:

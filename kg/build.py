@@ -8,6 +8,7 @@ are still built.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,17 +63,37 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress)
     dataset = build_graph(facts)
-    write_store(dataset, out)
-    _write_view(out)
     triples = sum(1 for _ in dataset.quads((None, None, None, None)))
+    # Everything is written into a staging folder first and moved into place only when all of
+    # it is complete, so a failed run leaves the previous outputs untouched.
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".build-"))
+    try:
+        write_store(dataset, staging)
+        _write_view(staging, dataset)
+        _commit(staging, out, ("kg.trig", "store", "graph.html"))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(out, len(facts), errors, triples)
 
 
-def _write_view(out: Path) -> None:
+def _commit(staging: Path, out: Path, names: Sequence[str]) -> None:
+    """Move each finished output over the old one (a folder is swapped through a rename)."""
+    for name in names:
+        new, old = staging / name, out / name
+        if new.is_dir():
+            trash = staging / f".old-{name}"
+            if old.exists():
+                os.replace(old, trash)
+            os.replace(new, old)
+        else:
+            os.replace(new, old)
+
+
+def _write_view(out: Path, dataset) -> None:
     """The interactive view of the whole graph, written next to the store."""
     from . import views
 
-    html = views.render_store(out)
+    html = views.render_store(dataset)
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".graph-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(html)

@@ -1,0 +1,115 @@
+"""`bkg build` end to end on the real corpus with the real model, and its failure behaviour."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+from typer.testing import CliRunner
+
+from kg.cli import app
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "data" / "corpus"
+
+PERSONS_2023 = """
+SELECT DISTINCT ?name ?role ?iso3 WHERE {
+  ?doc a bkg:Document ; dcterms:title ?title .
+  FILTER(CONTAINS(?title, "キルギス共和国との間の"))
+  ?passage bkg:document ?doc .
+  ?person a bkg:Person ; rdfs:label ?name ; bkg:mentionedIn ?passage .
+  OPTIONAL { ?person bkg:role ?role }
+  OPTIONAL { ?person bkg:country/bkg:iso3 ?iso3 }
+} ORDER BY ?name
+"""
+
+
+def test_build_writes_the_three_outputs(corpus_build):
+    assert (corpus_build / "kg.trig").stat().st_size > 10_000
+    assert (corpus_build / "store").is_dir()
+    html = (corpus_build / "graph.html").read_text(encoding="utf-8")
+    assert "<html" in html.lower()
+
+
+def test_trig_round_trip_matches_the_store(corpus_build):
+    from kg.store import open_store
+
+    ds = Dataset()
+    ds.parse(corpus_build / "kg.trig", format="trig")
+    store = open_store(corpus_build)
+    assert len(store) == sum(1 for _ in ds.quads((None, None, None, None)))
+    graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert len([g for g in graphs if "/graph/" in g]) == 5  # one named graph per document
+
+
+def test_persons_of_the_2023_japan_kyrgyz_statement_via_cli(corpus_build):
+    result = CliRunner().invoke(app, ["query", "--store", str(corpus_build), PERSONS_2023, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split(",")[0]: line for line in result.output.strip().splitlines()[1:]}
+    assert set(rows) == {"サディル・ジャパロフ", "安倍晋三", "岸田文雄"}
+    assert "大統領" in rows["サディル・ジャパロフ"] and "KGZ" in rows["サディル・ジャパロフ"]
+    assert "JPN" in rows["岸田文雄"] and "内閣総理大臣" in rows["岸田文雄"]
+
+
+def test_two_builds_are_isomorphic(corpus_build, nlp, tmp_path):
+    from kg.build import build
+
+    again = tmp_path / "again"
+    build([CORPUS], again, nlp=nlp, progress=False)
+    a, b = Dataset(), Dataset()
+    a.parse(corpus_build / "kg.trig", format="trig")
+    b.parse(again / "kg.trig", format="trig")
+    assert isomorphic(a, b)
+    for g in a.graphs():
+        assert isomorphic(g, b.graph(g.identifier)), g.identifier
+
+
+def test_a_bad_document_is_named_and_the_rest_still_build(nlp, tmp_path, monkeypatch):
+    from kg.build import build
+
+    src = tmp_path / "docs"
+    src.mkdir()
+    shutil.copy(CORPUS / "2022-12-24_ca-jad_9th-foreign-ministers_joint-statement.txt", src)
+    (src / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+    out = tmp_path / "out"
+    result = build([src], out, nlp=nlp, progress=False)
+    assert result.documents == 1
+    assert [e.path.name for e in result.errors] == ["broken.txt"]
+    assert "broken.txt" in str(result.errors[0])
+    assert (out / "kg.trig").exists() and (out / "store").is_dir()
+
+    # the command line says which file and why, and exits 1
+    monkeypatch.setattr("extract.pipeline.load_nlp", lambda *a, **k: nlp)
+    cli = CliRunner().invoke(app, ["build", str(src), "--out", str(tmp_path / "cli"), "--quiet"])
+    assert cli.exit_code == 1
+    assert "broken.txt" in cli.output
+
+
+def test_a_failed_run_keeps_the_previous_outputs(nlp, tmp_path, monkeypatch):
+    from kg import build as build_module
+    from kg.store import open_store
+
+    src = tmp_path / "docs"
+    src.mkdir()
+    shutil.copy(CORPUS / "2022-12-24_ca-jad_9th-foreign-ministers_joint-statement.txt", src)
+    out = tmp_path / "out"
+    build_module.build([src], out, nlp=nlp, progress=False)
+    before = (out / "kg.trig").read_bytes()
+    quads = len(open_store(out))
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("kg.views.render_store", explode)
+    shutil.copy(CORPUS / "2023-11_jp-kgz_joint-statement.txt", src)
+    with pytest.raises(RuntimeError):
+        build_module.build([src], out, nlp=nlp, progress=False)
+    assert (out / "kg.trig").read_bytes() == before
+    assert len(open_store(out)) == quads
+    leftovers = [p.name for p in out.iterdir() if p.name not in {"kg.trig", "store", "graph.html"}]
+    assert leftovers == []
