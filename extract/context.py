@@ -102,13 +102,17 @@ _EVENT_WORDS = ("署名", "締結", "交換", "採択", "開催", "行わ", "行
 
 
 def _is_event_clause(tok: Token) -> bool:
-    """A clause that reports an event (a date, 署名された, 開催された, a subject with が/は)."""
-    sub = list(tok.subtree)
-    if any(t.pos_ == "VERB" and (t.text.startswith(_EVENT_WORDS) or t.lemma_.startswith(_EVENT_WORDS)) for t in sub):
+    """A clause that reports an event: its verb is an event word (署名された, 開催された), or it
+    has its own date or subject (2023年7月6日に…, …が). Descriptive clauses (…に関する,
+    …を有する) are judged by their own verb and arguments, not by what the parse hangs on them."""
+    if tok.text.startswith(_EVENT_WORDS) or tok.lemma_.startswith(_EVENT_WORDS):
         return True
-    if any(t.text in {"年", "月", "日"} and t.i > 0 and t.nbor(-1).like_num for t in sub):
-        return True
-    return any(t.text in {"が", "は"} and t.pos_ == "ADP" for t in sub)
+    for child in tok.children:
+        if child.dep_ in {"nsubj", "csubj"}:
+            return True
+        if child.dep_ in {"obl", "nmod"} and child.text in {"年", "月", "日"} and child.i > 0 and child.nbor(-1).like_num:
+            return True
+    return False
 
 
 def phrase_start(head: Token) -> int:
@@ -158,10 +162,24 @@ _MODIFIER_BEFORE = re.compile(
 )
 
 
-def _extend_modifiers(text: str, start: int) -> int:
+_CONNECTORS = ("における", "に関する", "に係る", "に関わる", "のための", "に向けた", "を通じた", "に対する")
+
+
+def _extend_modifiers(text: str, start: int, ends: dict[int, Token]) -> int:
     """Take in the descriptive modifiers written right before a phrase that the parse attached
-    elsewhere: 環境保護分野における|二国間協力覚書, 「…事業」の|交換公文."""
+    elsewhere: 環境保護分野における|二国間協力覚書, …基本的枠組みに関する|協力覚書,
+    「…事業」の|交換公文. The modifier's own phrase is cut at event clauses as usual."""
     for _ in range(3):
+        conn = next((c for c in _CONNECTORS if text.endswith(c, 0, start)), None)
+        tok = ends.get(start - len(conn)) if conn else None
+        if tok is not None and tok.pos_ in {"NOUN", "PROPN"}:
+            while tok.dep_ == "compound" and tok.head.i != tok.i and tok.head.idx < start:
+                tok = tok.head  # 枠組み in 基本的枠組み: the phrase is the compound's head's
+            first = min(phrase_start(tok), _compound_start(tok))
+            new = tok.doc[first].idx
+            if new < start - len(conn):
+                start = new
+                continue
         m = _MODIFIER_BEFORE.search(text, 0, start)
         if m is None or m.end() != start:
             break
@@ -216,7 +234,7 @@ def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) ->
             first = min(phrase_start(tok), _compound_start(tok))
             # a multi-token head starts no later than the head word itself
             start = min(doc[first].idx, m.start()) if first <= tok.i else m.start()
-            start = _extend_modifiers(text, start)
+            start = _extend_modifiers(text, start, ends)
             raw = text[start:end]
             hits.append(HeadHit(word, value, tok, start, end, clean_label(raw)))
             taken.add(end)
