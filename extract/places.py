@@ -6,15 +6,19 @@ from the place followed by で / において / にて in the same clause.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from .context import DocContext
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
 
-__all__ = ["PlaceHit", "place_hits", "place_of", "find_places"]
+__all__ = ["PlaceHit", "place_hits", "place_of", "find_places", "place_country"]
 
+_DATA = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
 _SUFFIXES = ("市", "州", "県", "都", "府", "区", "村", "港", "島")
 _LOCATIVE = re.compile(r"^(?:で|において|にて|に於いて)")
 
@@ -47,12 +51,33 @@ def place_hits(ctx: DocContext, passage, doc) -> list[PlaceHit]:
     return hits
 
 
+@lru_cache(maxsize=1)
+def _known_places(path: Path = _DATA / "places.tsv") -> dict[str, str]:
+    """Written form → ISO3, from ``data/gazetteer/places.tsv`` (capitals and major cities)."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    index: dict[str, str] = {}
+    for n, row in enumerate(rows, start=2):
+        if not row.get("name_ja") or not re.fullmatch(r"[A-Z]{3}", row.get("country") or ""):
+            raise ValueError(f"{path}:{n}: a place needs a name_ja and an ISO3 country")
+        for form in (row["name_ja"], *(a for a in (row.get("aliases") or "").split("|") if a)):
+            index[form] = row["country"]
+    return index
+
+
+def place_country(name: str) -> str | None:
+    """The country of a known place (東京 → JPN, アスタナ → KAZ), suffixes such as 市 tolerated."""
+    known = _known_places()
+    if name in known:
+        return known[name]
+    stem = name.rstrip("".join(_SUFFIXES))
+    return known.get(stem)
+
+
 def _country_of(ctx: DocContext, name: str, text: str, start: int, countries) -> str | None:
-    lookup = getattr(ctx.gazetteer, "place_by_name", None)
-    if lookup is not None:
-        place = lookup(name)
-        if place is not None:
-            return place.country
+    known = place_country(name)
+    if known:
+        return known
     # カザフスタン・アスタナ, キルギスのビシュケク: a country written right before the place
     before = next((c for c in countries if 0 <= start - c.end <= 1), None)
     return before.iso3 if before else None

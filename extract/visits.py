@@ -25,6 +25,7 @@ from .context import DocContext, sentence_bounds
 from .countries import country_hits
 from .facts import DateValue, Visit, make_key
 from .persons import PersonMention, person_mentions
+from .places import place_country
 
 __all__ = ["find_visits", "visit_key"]
 
@@ -156,14 +157,7 @@ def _regions() -> dict[str, str]:
 
 
 def _place_country(ctx: DocContext) -> str | None:
-    place = ctx.document.place
-    if not place:
-        return None
-    lookup = getattr(ctx.gazetteer, "place_by_name", None)
-    if lookup is None:
-        return None
-    hit = lookup(place)
-    return hit.country if hit else None
+    return place_country(ctx.document.place) if ctx.document.place else None
 
 
 def _dates(ctx, passage, s0: int, s1: int, pos: int) -> tuple[DateValue | None, DateValue | None]:
