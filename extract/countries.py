@@ -8,9 +8,11 @@ count only in the compounds they are made for (日米, 日・韓, 日露関係).
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 
 from .context import DocContext
 from .facts import Entity, Mention
@@ -38,6 +40,14 @@ class CountryHit(tuple):
         return self[2]
 
 
+@lru_cache(maxsize=1)
+def _lookalikes() -> tuple[str, ...]:
+    """Names that contain a country's name but are not the country (data/gazetteer)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "country_lookalikes.tsv"
+    with path.open(encoding="utf-8") as fh:
+        return tuple(row["form"] for row in csv.DictReader(fh, delimiter="\t") if row.get("form"))
+
+
 @lru_cache(maxsize=4)
 def country_pattern(gazetteer) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str] | None, dict[str, str]]:
     names: dict[str, str] = {}
@@ -45,6 +55,8 @@ def country_pattern(gazetteer) -> tuple[re.Pattern[str], dict[str, str], re.Patt
         for name in country.names_ja:
             if len(name) >= 2:
                 names.setdefault(name, country.iso3)
+    for form in _lookalikes():
+        names[form] = ""  # インド太平洋 is a region, not India
     alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     abbrs = {c.abbr_ja: c.iso3 for c in gazetteer.countries if c.abbr_ja}
     abbr_re = None
@@ -61,6 +73,11 @@ def _scan(text: str, gazetteer) -> list[CountryHit]:
     for m in pattern.finditer(text):
         s, e = m.span()
         name = m.group()
+        if not names[name]:
+            continue
+        if name.isascii() and ((s > 0 and text[s - 1].isascii() and text[s - 1].isalnum())
+                               or (e < len(text) and text[e].isascii() and text[e].isalnum())):
+            continue
         if _KATA.match(name[0]) and s > 0 and _KATA.match(text[s - 1]):
             continue
         if _KATA.match(name[-1]) and e < len(text) and _KATA.match(text[e]):

@@ -163,6 +163,8 @@ def org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
     """Organization hits in one passage: gazetteer first, grammar for the rest; no overlaps."""
     gaz = _gazetteer_hits(ctx, passage.text)
     gram = _grammar_hits(ctx, passage.text, doc)
+    titles = title_pattern(ctx.gazetteer)
+    gaz = [g for g in gaz if not ((t := titles.match(passage.text, g.start)) and t.end() > g.end)]  # 衆議院議員
     country_ends = {c.end for c in country_hits(ctx, passage.text)}
     gaz = [g for g in gaz if not (g.kind == "ministry" and (g.start in country_ends or g.start - 1 in country_ends)
                                   and not any(x.start < g.start and x.end >= g.end for x in gram))]
