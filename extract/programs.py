@@ -41,7 +41,7 @@ _PROPER = re.compile(rf"[{KATAKANA}A-Za-z]")
 _NAMED_PREFIX = re.compile(r"「[^「」]{1,30}」[^\s、。「」()]{0,8}\([A-Za-z][A-Za-z0-9+\-]{1,12}\)$")
 _SERIES_SESSION = re.compile(r"^[・の]?第\d+回")
 _NAMED_HEADS = ("計画", "事業", "プロジェクト", "プログラム", "パートナーシップ", "イニシアティブ", "イニシアチブ")
-_AGENT = re.compile(r"^(?:による|が実施|の支援|と連携|が主催|が開発)")
+_AGENT = re.compile(r"^(?:[(（][A-Za-z][A-Za-z0-9]*[)）])?(?:による|が実施|の支援|と連携|が主催|が開発)")
 
 
 def program_key(label: str) -> str:

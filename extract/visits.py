@@ -45,7 +45,7 @@ def find_visits(ctx: DocContext, persons) -> list[Visit]:
     place_country = _place_country(ctx)
     found: OrderedDict[str, Visit] = OrderedDict()
     for passage, doc in ctx.body():
-        if passage.kind in {"title", "heading"}:
+        if passage.kind == "title":
             continue
         mentions = person_mentions(ctx, passage, doc)
         for m in _VISIT.finditer(passage.text):

@@ -101,11 +101,7 @@ def test_invitation_is_not_a_visit(facts_of):
 
 
 def test_two_people_sharing_a_surname_stay_two(facts_of):
-    text = """概況
-1 2019年 アリ・ラフマノフ大統領訪日
-2 2020年 ボリス・ラフマノフ外務大臣訪日
-3 2021年 ラフマノフ大統領訪日
-"""
+    text = "要人往来\n2019年\tアリ・ラフマノフ大統領訪日\n2020年\tボリス・ラフマノフ外務大臣訪日\n2021年\tラフマノフ大統領訪日\n"
     facts = facts_of(text)
     persons = [e for e in facts.entities if e.kind == "person"]
     assert len(persons) == 2
