@@ -68,9 +68,12 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
     for passage, doc in ctx.body():
         if passage.kind in {"title", "heading"}:
             continue
-        for hit in head_hits(passage, doc, heads):
+        hits = head_hits(passage, doc, heads)
+        for hit in hits:
             if _DEMONSTRATIVE.match(hit.label) or _generic(hit.label, heads):
                 continue
+            if any(o is not hit and o.start <= hit.start and hit.end < o.end for o in hits):
+                continue  # 円借款 inside …円借款に関する交換公文: part of a longer instrument's name
             between = bool(_BETWEEN.search(hit.label))
             if not (_signed(hit, sign_words) or between):
                 continue
@@ -177,7 +180,9 @@ def _date_near(ctx: DocContext, passage, hit: HeadHit, s0: int, s1: int) -> Date
         between = text[d.end : hit.start] if d.end <= hit.start else text[hit.end : d.start]
         if _OTHER_EVENT.search(between):
             continue
-        if d.start >= hit.end and not re.match(r"^(?:に|、)?(?:署名|締結|交換|採択|調印)", text[d.end:]):
+        signed_then = re.match(r"^(?:に|、)?(?:署名|締結|交換|採択|調印)", text[d.end:])
+        in_brackets = re.fullmatch(r"の?(?:署名|締結|交換|採択|調印)[・署名交換]*[(（]", between)  # …の署名(令和5年3月)
+        if d.start >= hit.end and not (signed_then or in_brackets):
             continue  # a later date belongs to the next clause (…に署名したこと、及び2025年9月に…開催)  # the date of another event (…に開催された対話の成果として…覚書に署名)
         dist = hit.start - d.end if d.end <= hit.start else d.start - hit.end + 1000
         if best_dist is None or dist < best_dist:

@@ -127,7 +127,32 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                     passages=tuple(dict.fromkeys((*prev.passages, passage.index))),
                     mentions=(*prev.mentions, mention),
                 )
+    own = _document_meeting(ctx, principals)
+    if own is not None and own.key not in found:
+        found[own.key] = own
     return _merge_series(list(found.values()))
+
+
+_SUMMARY_TAIL = re.compile(r"(?:の)?(?:結果)?(?:概要|要旨|について)$")
+
+
+def _document_meeting(ctx: DocContext, principals) -> Meeting | None:
+    """A meeting summary (日・ベトナム外相会談の概要) reports the meeting its title names, held on
+    the document's date where the document says."""
+    doc = ctx.document
+    if doc.doc_type != "meeting_summary" or not doc.title:
+        return None
+    label = _SUMMARY_TAIL.sub("", doc.title).strip()
+    if not any(label.endswith(h) for h, _ in meeting_heads()):
+        return None
+    title = [p for p in ctx.passages if p.kind == "title"] or list(ctx.passages[:1])
+    when = doc.date
+    return Meeting(
+        key=meeting_key(label, when.year if when else None), label=label, date=when,
+        place=make_key(doc.place) if doc.place else None, participants=principals,
+        ordinal=int(m.group(1)) if (m := _ORDINAL.search(label)) else None,
+        passages=tuple(p.index for p in title), mentions=tuple(ctx.mention(p, 0, len(p.text)) for p in title),
+    )
 
 
 def _merge_series(meetings: list[Meeting]) -> list[Meeting]:

@@ -300,7 +300,8 @@ def _dated_line(passages: Sequence[Passage]) -> tuple[Passage, DateMention] | No
         if passage.kind in ("title", "heading"):
             continue
         found = _absolute_dates(passage.text)
-        if found and found[0].start == 0 and passage.text[found[0].end : found[0].end + 1] in "、,":
+        # "2025年12月20日、…" or "令和5年9月20日(現地時間)、…"
+        if found and found[0].start == 0 and re.match(r"(?:\([^()]{1,8}\))?[、,]", passage.text[found[0].end :]):
             return passage, found[0]
         return None
     return None

@@ -31,7 +31,9 @@ __all__ = ["find_visits", "visit_key"]
 
 _VISIT = re.compile(r"(?:公式|実務|非公式)?(?:訪問|訪日|来日|視察)|訪(?=[米中韓露英仏独印豪加伊])")
 _POSTED = re.compile(r"[駐在]$")
-_NOT_DONE = re.compile(r"^(?:する|した|を|の|に|が)?(?:よう|ように|に招待|を招待|の招待|の実現|を計画|予定|を期待|を要請|に招|の招聘)")
+_NOT_DONE = re.compile(r"^(?:する|した|を|の|に|が)?(?:よう|ように|に招待|を招待|の招待|の実現|を計画|予定|を期待|を要請|に招|の招聘|に向け|の準備|を検討)")
+_PLANNED = re.compile(r"予定され(?:て)?(?:いる|た)?の?$|予定の$")
+_DURING = re.compile(r"^中の")
 _INVITER = re.compile(r"^(?:の招聘|の招待|に対し|から招待)")
 
 
@@ -42,24 +44,24 @@ def visit_key(visitor: str, destination: str, start: DateValue | None) -> str:
 def find_visits(ctx: DocContext, persons) -> list[Visit]:
     """``persons``: the document's person Entities (to map a mention to its resolved key)."""
     by_mention = {(m.start, m.end): p for p in persons for m in p.mentions}
-    place_country = _place_country(ctx)
+    issued_in = _place_country(ctx)
     found: OrderedDict[str, Visit] = OrderedDict()
     for passage, doc in ctx.body():
         if passage.kind == "title":
             continue
         mentions = person_mentions(ctx, passage, doc)
         for m in _VISIT.finditer(passage.text):
-            if _NOT_DONE.match(passage.text[m.end():]):
+            if _NOT_DONE.match(passage.text[m.end():]) or _PLANNED.search(passage.text[max(0, m.start() - 16) : m.start()]):
                 continue
             s0, s1 = sentence_bounds(passage.text, m.start())
-            visitor = _visitor(mentions, passage, m.start(), s0)
+            visitor = _visitor(mentions, passage, m.start(), s0) or _visitor_after(mentions, passage, m)
             if visitor is None:
                 continue
             person = by_mention.get((visitor.mention.start, visitor.mention.end))
             if person is None:
                 continue
             start, end = _dates(ctx, passage, s0, s1, m.start())
-            for destination in _destinations(ctx, passage, m, s0, visitor, place_country):
+            for destination in _destinations(ctx, passage, m, s0, visitor, issued_in):
                 if destination == person.country:
                     continue
                 _add(found, ctx, passage, m, person, destination, start, end)
@@ -99,7 +101,15 @@ def _visitor(mentions: list[PersonMention], passage, pos: int, s0: int) -> Perso
     return best
 
 
-def _destinations(ctx, passage, m: re.Match, s0: int, visitor: PersonMention, place_country) -> list[str]:
+def _visitor_after(mentions: list[PersonMention], passage, m: re.Match) -> PersonMention | None:
+    """ニューヨークを訪問中の上川陽子外務大臣: the visitor named right after 訪問中の."""
+    if not _DURING.match(passage.text[m.end():]):
+        return None
+    start = m.end() + 2
+    return next((pm for pm in mentions if pm.mention.start - passage.start == start), None)
+
+
+def _destinations(ctx, passage, m: re.Match, s0: int, visitor: PersonMention, issued_in) -> list[str]:
     word = m.group()
     if word.endswith(("訪日", "来日")):
         return ["JPN"]
@@ -125,11 +135,17 @@ def _destinations(ctx, passage, m: re.Match, s0: int, visitor: PersonMention, pl
     else:
         found = []
     found += _region_countries(ctx, text[max(v1, s0) : m.start()])
-    if not found and place_country:
-        found = [place_country]
+    if not found:
+        # ニューヨークを訪問中の…: a known place names the country visited
+        places = [p for p in _PLACE_BEFORE.finditer(text, s0, m.end()) if place_country(p.group(1))]
+        if places:
+            found = [place_country(places[-1].group(1))]
+    if not found and issued_in:
+        found = [issued_in]
     return list(dict.fromkeys(found))
 
 
+_PLACE_BEFORE = re.compile(r"([^\s、。をにでの]{2,12}?)(?:を|に)(?=(?:公式|実務)?(?:訪問|視察))")
 _JOINED = re.compile(r"(?:(?:及び|と|、|・|並びに)[^。、]{0,20}?)*")
 _REGION_COUNT = re.compile(r"(\S{2,8}?)(\d+)[かカヶケ箇]国")
 

@@ -97,4 +97,5 @@ def _write_view(out: Path, dataset) -> None:
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".graph-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(html)
+    os.chmod(tmp, 0o644)  # a page to share, not a secret (mkstemp creates 0600)
     os.replace(tmp, out / "graph.html")

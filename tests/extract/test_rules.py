@@ -107,3 +107,35 @@ def test_two_people_sharing_a_surname_stay_two(facts_of):
     assert len(persons) == 2
     ali = next(p for p in persons if p.label == "アリ・ラフマノフ")
     assert sum(1 for v in facts.visits if v.visitor == ali.key) == 2
+
+
+SUMMARY = """日・ベトナム外相会談の概要
+令和5年9月20日(現地時間)、ニューヨークを訪問中の上川陽子外務大臣は、ブイ・タイン・ソン・ベトナム社会主義共和国外務大臣と約30分間会談を行ったところ、概要は以下のとおりです。
+1 両外相は、同年11月に予定されているヴォー・ヴァン・トゥオン国家主席の訪日に向けて緊密に連携することで一致しました。
+2 上川大臣から、日本国政府とベトナム社会主義共和国政府との間の円借款に関する交換公文の署名(令和5年3月)を歓迎すると述べました。
+"""
+
+
+def test_meeting_summary_with_era_dates(facts_of):
+    facts = facts_of(SUMMARY)
+    assert facts.document.doc_type == "meeting_summary"
+    assert facts.document.date == DateValue(2023, 9, 20)
+    (meeting,) = facts.meetings
+    assert meeting.label == "日・ベトナム外相会談"
+    assert meeting.date == DateValue(2023, 9, 20)
+    assert set(meeting.participants) >= {"JPN", "VNM"}
+    (notes,) = facts.agreements
+    assert notes.agreement_type == "exchange_of_notes"
+    assert notes.date == DateValue(2023, 3)  # 令和5年3月
+    assert {"JPN", "VNM"} <= set(notes.parties)
+
+
+def test_visit_in_progress_and_planned_visit(facts_of):
+    facts = facts_of(SUMMARY)
+    # 訪問中の上川陽子外務大臣: a visit to the United States (New York), on the day of the talks;
+    # the state president's visit is only planned (予定されている…訪日に向けて): not a visit
+    (visit,) = facts.visits
+    assert visit.destination == "USA"
+    assert visit.start == DateValue(2023, 9, 20)
+    persons = {e.key: e for e in facts.entities if e.kind == "person"}
+    assert persons[visit.visitor].label == "上川陽子"

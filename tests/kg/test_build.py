@@ -64,7 +64,7 @@ def test_two_builds_are_isomorphic(corpus_build, nlp, tmp_path):
     a, b = Dataset(), Dataset()
     a.parse(corpus_build / "kg.trig", format="trig")
     b.parse(again / "kg.trig", format="trig")
-    assert isomorphic(a, b)
+    assert {g.identifier for g in a.graphs() if len(g)} == {g.identifier for g in b.graphs() if len(g)}
     for g in a.graphs():
         assert isomorphic(g, b.graph(g.identifier)), g.identifier
 
