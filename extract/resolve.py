@@ -113,6 +113,44 @@ def resolve_corpus(results: list[DocumentFacts]) -> list[DocumentFacts]:
             own_forms = tuple(sorted(set(forms) | {e.label} - {label}))
             entities.append(replace(e, key=new_key, label=label, aliases=own_forms))
         out.append(_rekey(r, mapping, tuple(entities)))
+    return _canonical_labels(out)
+
+
+def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
+    """One label per resource across documents: the fullest form any document writes.
+
+    The same meeting, agreement, program or organization is one resource (one key); documents
+    may name it more or less fully («対話・経済エネルギー対話» / «「中央アジア+日本」対話・経済
+    エネルギー対話»). Every document's facts then carry the fullest label, and the shorter forms
+    become aliases where the class has them.
+    """
+    labels: dict[tuple[str, str], set[str]] = {}
+    for r in results:
+        for kind, items in (("agreement", r.agreements), ("meeting", r.meetings), ("program", r.programs)):
+            for x in items:
+                labels.setdefault((kind, x.key), set()).add(x.label)
+        for e in r.entities:
+            if e.kind == "organization":
+                labels.setdefault(("organization", e.key), set()).add(e.label)
+    best = {k: _canonical(sorted(v)) for k, v in labels.items()}
+    out = []
+    for r in results:
+        out.append(replace(
+            r,
+            agreements=tuple(replace(x, label=best[("agreement", x.key)]) for x in r.agreements),
+            meetings=tuple(replace(x, label=best[("meeting", x.key)]) for x in r.meetings),
+            programs=tuple(
+                replace(x, label=best[("program", x.key)],
+                        aliases=tuple(dict.fromkeys(a for a in (*x.aliases, x.label) if a != best[("program", x.key)])))
+                for x in r.programs
+            ),
+            entities=tuple(
+                replace(e, label=best[("organization", e.key)],
+                        aliases=tuple(dict.fromkeys(a for a in (*e.aliases, e.label) if a != best[("organization", e.key)])))
+                if e.kind == "organization" else e
+                for e in r.entities
+            ),
+        ))
     return out
 
 
