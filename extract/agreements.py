@@ -164,7 +164,8 @@ def _parties(ctx, passage, doc, hit: HeadHit, s0: int, principals, sentence: str
             parties.append(o.key)
     if not any(len(p) == 3 and p.isupper() for p in parties):
         side = side_country(ctx, sentence)
-        if collective_subject(sentence) or side:
+        if collective_subject(sentence) or side or not parties:
+            # 両首脳は…署名を歓迎した, or no party named at all: the document's principals
             parties = [*principals, *parties]
     return tuple(dict.fromkeys(parties))
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .facts import DocumentFacts, Entity, make_key
+from .facts import DateValue, DocumentFacts, Entity, make_key
 from .persons import loose_key, roles_compatible, surname_of
 from .visits import visit_key
 
@@ -133,12 +133,19 @@ def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
             if e.kind == "organization":
                 labels.setdefault(("organization", e.key), set()).add(e.label)
     best = {k: _canonical(sorted(v)) for k, v in labels.items()}
+    dates = _precise_dates(results)
+
+    def dated(kind: str, x, *fields: str):
+        return replace(x, **{f: dates.get((kind, x.key, f), getattr(x, f)) for f in fields})
+
     out = []
     for r in results:
         out.append(replace(
             r,
-            agreements=tuple(replace(x, label=best[("agreement", x.key)]) for x in r.agreements),
-            meetings=tuple(replace(x, label=best[("meeting", x.key)]) for x in r.meetings),
+            agreements=tuple(dated("agreement", replace(x, label=best[("agreement", x.key)]), "date") for x in r.agreements),
+            meetings=tuple(dated("meeting", replace(x, label=best[("meeting", x.key)]), "date", "start", "end")
+                           for x in r.meetings),
+            visits=tuple(dated("visit", x, "start", "end") for x in r.visits),
             programs=tuple(
                 replace(x, label=best[("program", x.key)],
                         aliases=tuple(dict.fromkeys(a for a in (*x.aliases, x.label) if a != best[("program", x.key)])))
@@ -152,6 +159,22 @@ def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
             ),
         ))
     return out
+
+
+def _precise_dates(results: list[DocumentFacts]) -> dict[tuple[str, str, str], DateValue]:
+    """For a fact read from several documents, the most precise of the dates they give
+    (2023-11-17 over 2023), so the resource carries one date, not one per document."""
+    seen: dict[tuple[str, str, str], list[DateValue]] = {}
+    for r in results:
+        for kind, items, fields in (("agreement", r.agreements, ("date",)),
+                                    ("meeting", r.meetings, ("date", "start", "end")),
+                                    ("visit", r.visits, ("start", "end"))):
+            for x in items:
+                for f in fields:
+                    value = getattr(x, f)
+                    if value is not None:
+                        seen.setdefault((kind, x.key, f), []).append(value)
+    return {k: sorted(v, key=lambda d: (-len(d.iso()), d.iso()))[0] for k, v in seen.items()}
 
 
 def _rekey(r: DocumentFacts, mapping: dict[str, str], entities: tuple[Entity, ...]) -> DocumentFacts:
