@@ -284,7 +284,7 @@ def _layout(simple: nx.Graph, seed: int) -> tuple[dict[Any, tuple[float, float]]
         return {}, False
     approximate = False
     if n <= _EXACT_LAYOUT:
-        pos = nx.spring_layout(simple, seed=seed, iterations=100 if n < 200 else 50)
+        return _packed_layout(simple, seed), False
     else:
         try:
             pos = nx.spring_layout(simple, seed=seed)
@@ -294,6 +294,32 @@ def _layout(simple: nx.Graph, seed: int) -> tuple[dict[Any, tuple[float, float]]
     scale = 200 + 60 * math.sqrt(n)
     return {v: (round(float(x) * scale, 1), round(float(y) * scale, 1))
             for v, (x, y) in pos.items()}, approximate
+
+
+def _packed_layout(simple: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
+    """Each connected component laid out on its own, sized by its node count, then packed in
+    rows, largest first — so a few isolated nodes do not squeeze the main network into a dot."""
+    components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), sorted(map(str, c))[0]))
+    pos: dict[Any, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    width = 0.0
+    for comp in components:
+        sub = simple.subgraph(comp)
+        size = len(comp)
+        radius = 110 * math.sqrt(size) if size > 1 else 30
+        if size == 1:
+            local = {next(iter(comp)): (0.0, 0.0)}
+        else:
+            local = nx.spring_layout(sub, seed=seed, k=1.8 / math.sqrt(size), iterations=100 if size < 200 else 50)
+        if width == 0.0:
+            width = max(2 * radius, 600.0)
+        elif x + 2 * radius > width:
+            x, y, row_height = 0.0, y + row_height + 40, 0.0
+        for v, (px, py) in local.items():
+            pos[v] = (round(x + radius + float(px) * radius, 1), round(y + radius + float(py) * radius, 1))
+        x += 2 * radius + 40
+        row_height = max(row_height, 2 * radius)
+    return pos
 
 
 def _core_layout(simple: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
