@@ -29,7 +29,7 @@ from .principals import collective_subject, principal_countries, side_country
 __all__ = ["find_agreements", "instrument_key"]
 
 _BETWEEN = re.compile(r"(?:と|及び)(?:の)?(?:間|間の)|間の|との")
-_OTHER_EVENT = re.compile(r"開催|行われ|会合|対話|会談|訪問|(?:て|り|し|ており|であり)、")
+_OTHER_EVENT = re.compile(r"開催|行われ|会合|対話|会談|訪問|(?<!おい)(?<!に)て、|(?:り|し|ており|であり)、")
 _DEMONSTRATIVE = re.compile(r"^(?:この|その|これらの|同|本|当該|上記の?|前記の?|今回の|次の)")
 _DOC_KINDS = {"joint_statement": "joint_statement", "declaration": "declaration"}
 

@@ -139,3 +139,24 @@ def test_visit_in_progress_and_planned_visit(facts_of):
     assert visit.start == DateValue(2023, 9, 20)
     persons = {e.key: e for e in facts.entities if e.kind == "person"}
     assert persons[visit.visitor].label == "上川陽子"
+
+
+PRESS = """日本国とウズベキスタン共和国との間の投資協定の署名について(外務報道官談話)
+平成20年8月15日
+1 我が国は、本15日、タシケントにおいて、日本国とウズベキスタン共和国との間の投資の自由化、促進及び保護に関する協定の署名が行われたことを歓迎します。
+2 この協定は、平成18年3月にカリモフ・ウズベキスタン共和国大統領が訪日した際の首脳会談において交渉の開始が合意されたものです。
+"""
+
+
+def test_press_statement_of_another_decade(facts_of):
+    facts = facts_of(PRESS)
+    assert facts.document.doc_type == "press_statement"
+    assert facts.document.date == DateValue(2008, 8, 15)  # 平成20年
+    (treaty,) = facts.agreements
+    assert treaty.agreement_type == "treaty"
+    assert set(treaty.parties) == {"JPN", "UZB"}
+    assert treaty.date == DateValue(2008, 8, 15)  # 本15日
+    places = {e.key: e for e in facts.entities if e.kind == "place"}
+    assert places[treaty.place].label == "タシケント" and places[treaty.place].country == "UZB"
+    (visit,) = facts.visits
+    assert (visit.destination, visit.start) == ("JPN", DateValue(2006, 3))
