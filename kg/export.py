@@ -19,6 +19,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.store import merge_union, union_options
+
 __all__ = [
     "RDF_FORMATS",
     "TABLES",
@@ -91,7 +93,7 @@ def open_build(source: Path | str | ox.Store) -> ox.Store:
     store = ox.Store()
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TRIG
     store.load(path=str(path), format=fmt)
-    return store
+    return merge_union(store)
 
 
 def _union_triples(store: ox.Store) -> list[ox.Triple]:
@@ -111,7 +113,9 @@ def export_rdf(store: ox.Store, fmt: str, out: Path) -> Path:
         prefixes = PREFIXES if fmt == "turtle" else None
         ox.serialize(_union_triples(store), str(out), rdf_format, prefixes=prefixes)
     else:
-        quads = sorted(store.quads_for_pattern(None, None, None, None), key=str)
+        # the documents' named graphs; the default graph only holds their merge (kg.store.merge_union)
+        quads = sorted((q for q in store.quads_for_pattern(None, None, None, None)
+                        if not isinstance(q.graph_name, ox.DefaultGraph)), key=str)
         prefixes = PREFIXES if fmt in ("trig", "jsonld") else None
         ox.serialize(quads, str(out), rdf_format, prefixes=prefixes)
     return out
@@ -133,7 +137,7 @@ def export_csv(store: ox.Store, out_dir: Path) -> list[Path]:
     written = []
     for table, query_name in TABLES.items():
         saved = load_saved(query_name)
-        result = store.query(saved.sparql, use_default_graph_as_union=True)
+        result = store.query(saved.sparql, **union_options(store))
         columns = [v.value for v in result.variables]
         path = out_dir / f"{table}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:

@@ -172,9 +172,9 @@ def as_store(source: Any) -> ox.Store:
         if hasattr(source, "quads") and hasattr(source, "contexts"):
             data = source.serialize(format="nquads", encoding="utf-8")
             store.load(data, format=ox.RdfFormat.N_QUADS)
-        else:
-            data = source.serialize(format="nt", encoding="utf-8")
-            store.load(data, format=ox.RdfFormat.N_TRIPLES)
+            return _merged(store)
+        data = source.serialize(format="nt", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
         return store
     raise TypeError(f"not an RDF source: {type(source).__name__}")
 
@@ -198,12 +198,21 @@ def _open_dir(path: Path) -> ox.Store:
     store = ox.Store()
     fmt = ox.RdfFormat.from_extension(trig.suffix.lstrip(".")) or ox.RdfFormat.TRIG
     store.load(path=str(trig), format=fmt)
-    return store
+    return _merged(store)
+
+
+def _merged(store: ox.Store) -> ox.Store:
+    """The union of the named graphs as a set, in the default graph (see kg.store.merge_union)."""
+    from kg.store import merge_union
+
+    return merge_union(store)
 
 
 def _select(store: ox.Store, query: str) -> Iterator[dict[str, Any]]:
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in _PREFIXES.items())
-    result = store.query(prefixes + query, use_default_graph_as_union=True)
+    from kg.store import union_options
+
+    result = store.query(prefixes + query, **union_options(store))
     names = [v.value for v in result.variables]
     for solution in result:
         yield {name: solution[name] for name in names}

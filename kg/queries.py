@@ -241,9 +241,11 @@ def parse_params(pairs: Iterable[str]) -> dict[str, str]:
 
 def run_saved(store: ox.Store, name: str, params: Mapping[str, str] | None = None) -> Any:
     """Run a saved query on a pyoxigraph store, union default graph, parameters bound."""
+    from kg.store import union_options
+
     saved = load_saved(name)
     return store.query(
         saved.sparql,
-        use_default_graph_as_union=True,
         substitutions=saved.substitutions(params),
+        **union_options(store),
     )

@@ -322,6 +322,17 @@ def _limited(it: Iterator[Any], limit: int, deadline: float) -> tuple[list[Any],
     return out, False
 
 
+def _remerge(store: Any) -> None:
+    """After a write (only with --allow-update), the default graph is the documents' merge again:
+    queries read the union of the named graphs as a set (see kg.store.merge_union)."""
+    import pyoxigraph as ox
+
+    from kg.store import merge_union
+
+    store.clear_graph(ox.DefaultGraph())
+    merge_union(store)
+
+
 def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]]:
     """Run one job in a worker; returns (status, content type, body, extra headers)."""
     import pyoxigraph as ox
@@ -330,6 +341,7 @@ def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str
     op = job["op"]
     if op == "update":
         store.update(job["query"])
+        _remerge(store)
         store.flush()
         return 204, "text/plain", b"", {}
     if op == "gsp-write":
@@ -343,6 +355,7 @@ def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str
         if job["method"] in ("PUT", "POST"):
             fmt = ox.RdfFormat.from_media_type(job["content_type"]) or ox.RdfFormat.TURTLE
             store.load(job["body"], format=fmt, to_graph=graph)
+        _remerge(store)
         store.flush()
         return 204, "text/plain", b"", {}
 
@@ -363,7 +376,9 @@ def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str
     if job.get("default_graphs"):
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
     else:
-        kwargs["use_default_graph_as_union"] = True
+        from kg.store import union_options
+
+        kwargs.update(union_options(store))
     if job.get("named_graphs"):
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
 

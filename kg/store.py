@@ -94,8 +94,36 @@ def load_trig(trig: Path | str, store_dir: Path | str) -> None:
     """Bulk-load a TriG file into a new pyoxigraph store at ``store_dir`` and close it."""
     store = pyoxigraph.Store(str(store_dir))
     store.bulk_load(path=str(trig), format=pyoxigraph.RdfFormat.TRIG)
+    merge_union(store)
     store.flush()
     del store  # pyoxigraph closes the database when the last reference goes
+
+
+def merge_union(store: pyoxigraph.Store) -> pyoxigraph.Store:
+    """Put the RDF merge of all named graphs into the store's default graph.
+
+    The contract answers queries over the union of the documents' graphs. pyoxigraph's
+    ``use_default_graph_as_union`` evaluates that union as a bag (a person named in three
+    documents would match three times and COUNT three), so the store keeps the union as a
+    set in its default graph instead, and queries read the default graph. The named graphs
+    stay as they are for ``GRAPH ?g`` queries, export and push.
+    """
+    default = pyoxigraph.DefaultGraph()
+    triples = {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)
+    }
+    store.bulk_extend(pyoxigraph.Quad(s, p, o, default) for s, p, o in triples)
+    return store
+
+
+def union_options(store: pyoxigraph.Store) -> dict[str, Any]:
+    """How to query ``store`` so that its default graph is the set union of its named graphs:
+    nothing to add when the merge is stored (see :func:`merge_union`), pyoxigraph's bag union
+    for a store written by something else."""
+    has_default = next(iter(store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())), None)
+    return {} if has_default is not None else {"use_default_graph_as_union": True}
 
 
 def write_store(ds: Dataset, out_dir: Path | str) -> None:
@@ -214,7 +242,7 @@ def query(
     store: pyoxigraph.Store,
     sparql: str,
     bindings: Mapping[str, Any] | None = None,
-    use_default_graph_as_union: bool = True,
+    use_default_graph_as_union: bool | None = None,
 ) -> Result:
     """Run a SPARQL query the contract's way.
 
@@ -230,10 +258,10 @@ def query(
         pyoxigraph as ``substitutions``. pyoxigraph requires a bound variable to appear in the
         ``SELECT`` projection (``SELECT *`` will do).
     use_default_graph_as_union
-        Answer with the union of all named graphs as the default graph (the contract's rule).
-        Note: pyoxigraph 0.5 evaluates the union as a bag, so a triple stated in two
-        documents (a shared person's label, say) matches once per document — use
-        ``SELECT DISTINCT`` / ``COUNT(DISTINCT …)`` (oxigraph issue #1919).
+        ``None`` (the default): answer over the union of all named graphs, the contract's
+        rule, as a set — a store written by :func:`write_store` holds that union in its default
+        graph (:func:`merge_union`). ``True`` forces pyoxigraph's own union (a bag: a triple
+        stated in two documents matches twice); ``False`` reads the default graph only.
 
     Returns
     -------
@@ -250,11 +278,13 @@ def query(
         for name, value in (bindings or {}).items()
     }
     try:
+        options = union_options(store) if use_default_graph_as_union is None else (
+            {"use_default_graph_as_union": True} if use_default_graph_as_union else {})
         return store.query(
             sparql,
             prefixes=dict(PREFIXES),
-            use_default_graph_as_union=use_default_graph_as_union,
             substitutions=substitutions or None,
+            **options,
         )
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err
@@ -379,14 +409,15 @@ def stats(store: pyoxigraph.Store) -> dict[str, Any]:
     -------
     dict
         ``documents``, ``passages``, ``entities`` (``{"Country": n, …}`` for each of
-        :data:`STAT_CLASSES`, distinct resources over all graphs), ``triples`` (all quads,
-        so a fact stated in two documents counts twice) and ``graphs`` (named graphs).
+        :data:`STAT_CLASSES`, distinct resources over all graphs), ``triples`` (distinct
+        triples of the union), ``quads`` (triples in the documents' named graphs, so a fact
+        stated in two documents counts twice) and ``graphs`` (named graphs).
 
     >>> stats(pyoxigraph.Store())["entities"]["Person"]
     0
     """
     counts = dict.fromkeys(("Document", "Passage", *STAT_CLASSES), 0)
-    for sol in store.query(_COUNT_CLASSES, use_default_graph_as_union=True):
+    for sol in store.query(_COUNT_CLASSES, **union_options(store)):
         iri = sol["class"].value
         name = iri[len(str(BKG)) :] if iri.startswith(str(BKG)) else None
         if name in counts:
@@ -395,7 +426,9 @@ def stats(store: pyoxigraph.Store) -> dict[str, Any]:
         "documents": counts["Document"],
         "passages": counts["Passage"],
         "entities": {name: counts[name] for name in STAT_CLASSES},
-        "triples": len(store),
+        "triples": _distinct_triples(store),
+        "quads": sum(1 for q in store.quads_for_pattern(None, None, None, None)
+                     if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)),
         "graphs": sum(1 for _ in store.named_graphs()),
     }
 
@@ -410,3 +443,7 @@ def format_stats(numbers: Mapping[str, Any], fmt: Literal["table", "json"] = "ta
     width = max(len(name) for name, _ in rows)
     digits = max(len(str(n)) for _, n in rows)
     return "\n".join(f"{name:<{width}}  {n:>{digits}}" for name, n in rows)
+
+
+def _distinct_triples(store: pyoxigraph.Store) -> int:
+    return len({(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)})

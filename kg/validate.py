@@ -97,10 +97,11 @@ def load_union(source: Path | str) -> Any:
     import rdflib
 
     from kg.export import open_build
+    from kg.store import union_options
 
     store = open_build(source)
     data = ox.serialize(
-        store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True),
+        store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", **union_options(store)),
         format=ox.RdfFormat.N_TRIPLES,
     )
     graph = rdflib.Graph()

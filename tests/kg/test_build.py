@@ -41,8 +41,12 @@ def test_trig_round_trip_matches_the_store(corpus_build):
 
     ds = Dataset()
     ds.parse(corpus_build / "kg.trig", format="trig")
+    import pyoxigraph
+
     store = open_store(corpus_build)
-    assert len(store) == sum(1 for _ in ds.quads((None, None, None, None)))
+    named = [q for q in store.quads_for_pattern(None, None, None, None)
+             if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)]
+    assert len(named) == sum(1 for _ in ds.quads((None, None, None, None)))
     graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert len([g for g in graphs if "/graph/" in g]) == 5  # one named graph per document
 
@@ -113,3 +117,15 @@ def test_a_failed_run_keeps_the_previous_outputs(nlp, tmp_path, monkeypatch):
     assert len(open_store(out)) == quads
     leftovers = [p.name for p in out.iterdir() if p.name not in {"kg.trig", "store", "graph.html"}]
     assert leftovers == []
+
+
+def test_union_default_graph_is_a_set(corpus_build):
+    """A person named in three documents is counted once (the contract's union, as a set)."""
+    from kg.store import open_store, query
+
+    store = open_store(corpus_build)
+    (row,) = query(store, 'SELECT (COUNT(*) AS ?n) WHERE { ?p a bkg:Person ; rdfs:label "サディル・ジャパロフ"@ja }')
+    assert int(row["n"].value) == 1
+    (row,) = query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?p a bkg:Person }")
+    (distinct,) = query(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a bkg:Person }")
+    assert row["n"].value == distinct["n"].value

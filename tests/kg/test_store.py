@@ -48,7 +48,8 @@ def test_write_store_writes_trig_and_store(build_dir) -> None:
     for g in built.graphs():
         assert isomorphic(g, back.graph(g.identifier))
     st = ks.open_store(build_dir)
-    assert len(st) == quads(built)
+    named = [q for q in st.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)]
+    assert len(named) == quads(built)
     assert {str(g.value) for g in st.named_graphs()} == {
         str(g.identifier) for g in built.graphs() if len(g)
     }
@@ -169,7 +170,11 @@ def test_query_contract_example_with_predeclared_prefixes(store) -> None:
 def test_query_default_graph_is_the_union(store) -> None:
     sparql = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a bkg:Document }"
     assert rows(ks.query(store, sparql)) == [{"n": "2"}]
-    assert rows(ks.query(store, sparql, use_default_graph_as_union=False)) == [{"n": "0"}]
+    # the union is a set: a triple stated in both documents matches once
+    shared = "SELECT (COUNT(*) AS ?n) WHERE { ?c bkg:iso3 \"JPN\" }"
+    assert rows(ks.query(store, shared)) == [{"n": "1"}]
+    # pyoxigraph's own union counts it once per document graph
+    assert int(rows(ks.query(store, shared, use_default_graph_as_union=True))[0]["n"]) >= 1
 
 
 def test_query_own_prefix_declaration_wins(store) -> None:
@@ -308,7 +313,8 @@ def test_stats(store) -> None:
             "Meeting": 1,
             "Program": 1,
         },
-        "triples": quads(ds),
+        "triples": len({(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))}),
+        "quads": quads(ds),
         "graphs": 2,
     }
     assert ks.stats(ox.Store())["documents"] == 0
