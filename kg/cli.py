@@ -41,6 +41,12 @@ def build(
         for s in missing:
             typer.echo(f"error: {s}: no such file or folder", err=True)
         raise typer.Exit(2)
+    from extract.read import SUPPORTED_SUFFIXES, iter_sources
+
+    if not iter_sources(sources):
+        kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
+        typer.echo(f"error: no documents ({kinds}) in {' '.join(map(str, sources))}", err=True)
+        raise typer.Exit(2)
     result = run_build(sources, out, progress=not quiet, cache_dir=cache_dir, use_cache=not no_cache)
     for err in result.errors:
         typer.echo(f"skipped {err}", err=True)

@@ -129,3 +129,13 @@ def test_union_default_graph_is_a_set(corpus_build):
     (row,) = query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?p a bkg:Person }")
     (distinct,) = query(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a bkg:Person }")
     assert row["n"].value == distinct["n"].value
+
+
+def test_build_says_what_is_wrong_with_its_arguments(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(app, ["build", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(app, ["build", str(tmp_path / "empty"), "--out", str(tmp_path / "o")])
+    assert empty.exit_code == 2 and "no documents" in empty.output
+    assert not (tmp_path / "o").exists()
