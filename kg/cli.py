@@ -96,8 +96,15 @@ def query_command(
         help="table (aligned, for reading), csv, tsv or json (SPARQL 1.1 results formats).",
     ),
     max_width: int = typer.Option(80, "--max-width", help="Widest table cell, in columns."),
+    saved: Optional[str] = typer.Option(
+        None, "--saved", help="Run a saved query by name (see `bkg queries`) instead of SPARQL text."
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", help="A saved query's parameter, name=value (e.g. country=KAZ); repeatable."
+    ),
 ) -> None:
-    """Run a SPARQL query on a built graph: bkg query DIR 'SPARQL' (or --store DIR, --file q.rq).
+    """Run a SPARQL query on a built graph: bkg query DIR 'SPARQL' (or --store DIR, --file q.rq,
+    --saved NAME --param k=v).
 
     The default graph is the union of all documents' graphs.
 
@@ -117,6 +124,11 @@ def query_command(
         if not args:
             raise _fail("which graph? bkg query DIR 'SPARQL' or bkg query --store DIR 'SPARQL'")
         store = Path(args.pop(0))
+    if saved is not None:
+        if args or file is not None:
+            raise _fail("give either --saved NAME or a query, not both")
+        _run_saved(store, saved, param, fmt, max_width)
+        return
     if file is not None:
         if args:
             raise _fail("give the query either as an argument or with --file, not both")
@@ -142,6 +154,31 @@ def query_command(
         raise _fail(str(err)) from None
     except OSError as err:
         raise _fail(f"the query failed: {err}", 1) from None
+    typer.echo(text.rstrip("\r\n"))
+
+
+def _run_saved(store: Path, name: str, params: list[str], fmt: str, max_width: int) -> None:
+    """A saved query with its parameters bound as variables (never pasted into the text)."""
+    from .queries import SavedQueryError, load_saved
+    from .store import QueryError, format_results, union_options
+
+    values: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"--param takes name=value, not {item!r}")
+        values[key.strip()] = value.strip()
+    try:
+        query = load_saved(name)
+        substitutions = query.substitutions(values)
+    except (SavedQueryError, KeyError, ValueError) as err:
+        raise _fail(str(err)) from None
+    oxstore = _open_store_or_exit(store)
+    try:
+        result = oxstore.query(query.sparql, substitutions=substitutions or None, **union_options(oxstore))
+        text = format_results(result, fmt, max_width=max_width)
+    except (QueryError, SyntaxError, RuntimeError) as err:
+        raise _fail(str(err)) from None
     typer.echo(text.rstrip("\r\n"))
 
 

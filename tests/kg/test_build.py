@@ -139,3 +139,18 @@ def test_build_says_what_is_wrong_with_its_arguments(tmp_path):
     empty = runner.invoke(app, ["build", str(tmp_path / "empty"), "--out", str(tmp_path / "o")])
     assert empty.exit_code == 2 and "no documents" in empty.output
     assert not (tmp_path / "o").exists()
+
+
+def test_saved_query_with_bound_parameters_via_cli(corpus_build):
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", str(corpus_build), "--saved", "agreements-between",
+                                 "--param", "a=JPN", "--param", "b=KGZ", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "二国間クレジット制度の構築に関する協力覚書" in result.output
+    assert "2023-07-06" in result.output
+    # a value is bound, never pasted: a hostile value is just an unknown country
+    hostile = runner.invoke(app, ["query", str(corpus_build), "--saved", "agreements-between",
+                                  "--param", 'a=JPN" } ; DROP ALL ; #', "--param", "b=KGZ"])
+    assert "二国間クレジット" not in hostile.output
+    missing = runner.invoke(app, ["query", str(corpus_build), "--saved", "agreements-between", "--param", "a=JPN"])
+    assert missing.exit_code == 2 and "missing parameter" in missing.output
