@@ -108,11 +108,26 @@ _FORMAT_ALIASES = {
     "rdfxml": ("xml", "rdfxml"),
     "rdf+xml": ("xml", "rdfxml"),
 }
-_UPDATE_RE = re.compile(
-    r"^\s*(?:(?:#[^\n]*\n|\s)*(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(?:#[^\n]*\n|\s)*"
-    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-    re.IGNORECASE,
-)
+_PROLOGUE_ITEM = re.compile(r"\s+|#[^\n]*(?:\n|$)|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>", re.IGNORECASE)
+_UPDATE_WORD = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+
+
+class _UpdateMatcher:
+    """Whether a request is an update: the first word after the prologue (PREFIX, BASE,
+    comments). A loop, not one regular expression: a long prologue (rdflib's SPARQLStore sends
+    thirty PREFIX lines) made the nested pattern this replaces backtrack for minutes."""
+
+    def match(self, query: str) -> bool:
+        pos = 0
+        while True:
+            m = _PROLOGUE_ITEM.match(query, pos)
+            if m is None or m.end() == pos:
+                break
+            pos = m.end()
+        return bool(_UPDATE_WORD.match(query, pos))
+
+
+_UPDATE_RE = _UpdateMatcher()
 READ_ONLY_MESSAGE = (
     "This SPARQL endpoint is read-only: updates and graph writes are refused. "
     "Change the graph by rebuilding it (bkg build), or start `bkg serve DIR --allow-update`."
