@@ -23,7 +23,7 @@ from .facts import DateValue, DocumentFacts, Entity, make_key
 from .persons import loose_key, roles_compatible, surname_of
 from .visits import visit_key
 
-__all__ = ["resolve_corpus", "same_person"]
+__all__ = ["resolve_corpus", "same_person", "unify_dates"]
 
 
 def _given(name: str) -> str:
@@ -133,19 +133,12 @@ def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
             if e.kind == "organization":
                 labels.setdefault(("organization", e.key), set()).add(e.label)
     best = {k: _canonical(sorted(v)) for k, v in labels.items()}
-    dates = _precise_dates(results)
-
-    def dated(kind: str, x, *fields: str):
-        return replace(x, **{f: dates.get((kind, x.key, f), getattr(x, f)) for f in fields})
-
     out = []
     for r in results:
         out.append(replace(
             r,
-            agreements=tuple(dated("agreement", replace(x, label=best[("agreement", x.key)]), "date") for x in r.agreements),
-            meetings=tuple(dated("meeting", replace(x, label=best[("meeting", x.key)]), "date", "start", "end")
-                           for x in r.meetings),
-            visits=tuple(dated("visit", x, "start", "end") for x in r.visits),
+            agreements=tuple(replace(x, label=best[("agreement", x.key)]) for x in r.agreements),
+            meetings=tuple(replace(x, label=best[("meeting", x.key)]) for x in r.meetings),
             programs=tuple(
                 replace(x, label=best[("program", x.key)],
                         aliases=tuple(dict.fromkeys(a for a in (*x.aliases, x.label) if a != best[("program", x.key)])))
@@ -159,6 +152,27 @@ def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
             ),
         ))
     return out
+
+
+def unify_dates(results: list[DocumentFacts]) -> list[DocumentFacts]:
+    """One date per resource for the graph: where documents give the same fact at different
+    precisions (a brief's 2023, a statement's 2023-11-17), every document's fact carries the most
+    precise. Extraction (and its evaluation) keeps each document's own dates; the graph builder
+    applies this so that a resource has one ``bkg:date``."""
+    dates = _precise_dates(results)
+
+    def dated(kind: str, x, *fields: str):
+        return replace(x, **{f: dates.get((kind, x.key, f), getattr(x, f)) for f in fields})
+
+    return [
+        replace(
+            r,
+            agreements=tuple(dated("agreement", x, "date") for x in r.agreements),
+            meetings=tuple(dated("meeting", x, "date", "start", "end") for x in r.meetings),
+            visits=tuple(dated("visit", x, "start", "end") for x in r.visits),
+        )
+        for r in results
+    ]
 
 
 def _precise_dates(results: list[DocumentFacts]) -> dict[tuple[str, str, str], DateValue]:
