@@ -474,6 +474,17 @@ def person_match(
     return rank[0] if rank else None
 
 
+def _same_name(fp: Sequence[str], fg: Sequence[str]) -> tuple[str, _Rank] | None:
+    """``exact`` (the names are equal) or ``alias`` (a name or alias of one is one of the other's)."""
+    if not fp or not fg:
+        return None
+    if fp[0] == fg[0]:
+        return "exact", (4, 1.0)
+    if set(fp) & set(fg):
+        return "alias", (3, 1.0)
+    return None
+
+
 def _person_rank(
     predicted: Sequence[str],
     predicted_country: str | None,
@@ -481,12 +492,9 @@ def _person_rank(
     gold_country: str | None,
 ) -> tuple[str, _Rank] | None:
     fp, fg = name_forms(predicted[0], predicted[1:]), name_forms(gold[0], gold[1:])
-    if not fp or not fg:
-        return None
-    if fp[0] == fg[0]:
-        return "exact", (4, 1.0)
-    if set(fp) & set(fg):
-        return "alias", (3, 1.0)
+    same = _same_name(fp, fg)
+    if same is not None or not fp or not fg:
+        return same
     if not predicted_country or predicted_country != gold_country:
         return None
     best: tuple[str, _Rank] | None = None
@@ -532,12 +540,9 @@ def _organization_rank(
     gold_country: str | None,
 ) -> tuple[str, _Rank] | None:
     fp, fg = name_forms(predicted[0], predicted[1:]), name_forms(gold[0], gold[1:])
-    if not fp or not fg:
-        return None
-    if fp[0] == fg[0]:
-        return "exact", (4, 1.0)
-    if set(fp) & set(fg):
-        return "alias", (3, 1.0)
+    same = _same_name(fp, fg)
+    if same is not None or not fp or not fg:
+        return same
     if not predicted_country or predicted_country != gold_country:
         return None
     best = 0.0
