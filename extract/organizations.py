@@ -150,9 +150,6 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
             continue
         if head[1] in {"ministry", "agency"} and len([c for c in countries if start <= c.start < end]) > 1:
             continue  # 日本・カザフスタン外務省間: two ministries, not one body
-        if anchored_country and name[anchored_country.end - start:] in {head[0]}:
-            # キルギス共和国外務省 is a ministry; 両国外務省 is not (no country anchor)
-            pass
         country = anchored_country.iso3 if anchored_country else None
         body = passage_text[anchored_country.end : end].lstrip("・") if anchored_country and not lead else None
         hits.append(OrgHit(start, end, name, country, head[1], abbr, body=body or None))

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .context import KATAKANA, DocContext, is_katakana_name
+from .context import DocContext, is_katakana_name
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
 

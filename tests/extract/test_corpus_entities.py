@@ -80,3 +80,30 @@ def test_person_resolved_across_documents(corpus_facts):
         if e.kind == "person" and "トカエフ" in e.label
     }
     assert len(keys) == 1
+
+
+def test_japan_kazakhstan_2025(corpus_facts):
+    facts = _doc(corpus_facts, "2025-12-18_jp-kaz")
+    persons = [e for e in facts.entities if e.kind == "person"]
+    assert len(persons) == 2
+    takaichi = next(p for p in persons if p.label == "高市早苗")
+    assert (takaichi.role, takaichi.country) == ("内閣総理大臣", "JPN")
+    tokayev = next(p for p in persons if "トカエフ" in p.label)
+    assert (tokayev.role, tokayev.country) == ("大統領", "KAZ")
+    # one man however this document writes him (the signature, the damaged カスムジヨマルト); his
+    # label is the fullest form any document gives, the forms written here are aliases
+    forms = {tokayev.label, *tokayev.aliases}
+    assert {"カスム・ジョマルト・トカエフ", "カスムジョマルト・トカエフ", "カスムジヨマルト・トカエフ"} <= forms
+    assert {"JPN", "KAZ"} <= _countries(facts)
+
+
+def test_kyrgyz_country_brief_persons(corpus_facts):
+    persons = _persons(_doc(corpus_facts, "2025-09_kgz-country-brief"))
+    japanese = {"西徳二郎", "福島安正", "井上靖", "川口順子", "岸田文雄", "安倍晋三", "遠藤利明", "辻清人",
+                "長島昭久", "鈴木馨祐"}
+    kyrgyz = {"アカエフ", "バキエフ", "アタムバエフ", "ジェエンベコフ", "アキルベク・ジャパロフ", "クルバエフ",
+              "バイサロフ"}
+    assert japanese | kyrgyz <= set(persons)
+    assert all(persons[n].country == "JPN" for n in japanese)
+    assert all(persons[n].country == "KGZ" for n in kyrgyz)
+    assert persons["岸田文雄"].role == "外務大臣"  # his title at the time, as the brief gives it
