@@ -25,7 +25,7 @@ class BuildResult:
     out_dir: Path
     documents: int
     errors: list[DocumentError] = field(default_factory=list)
-    triples: int = 0
+    triples: int = 0  # distinct triples of the union of the documents' graphs
 
     @property
     def trig(self) -> Path:
@@ -65,7 +65,7 @@ def build(
     from extract.resolve import unify_dates
 
     dataset = build_graph(unify_dates(facts))
-    triples = sum(1 for _ in dataset.quads((None, None, None, None)))
+    triples = len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
     # Everything is written into a staging folder first and moved into place only when all of
     # it is complete, so a failed run leaves the previous outputs untouched.
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".build-"))
