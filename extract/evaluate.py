@@ -1150,6 +1150,11 @@ def corpus_documents(gold: Iterable[str], corpus_dir: Path) -> tuple[list[Path],
     return [found[s] for s in sorted(found)], sorted(stems - set(found))
 
 
+def _has_documents(folder: Path) -> bool:
+    """True when the gold folder holds its documents too (``data/devset/NAME.txt`` beside ``NAME.json``)."""
+    return any(path.with_suffix(suffix).exists() for path in folder.glob("*.json") for suffix in _SOURCE_SUFFIXES)
+
+
 def run_eval(
     gold_dir: Path,
     corpus_dir: Path | None = None,
@@ -1162,7 +1167,8 @@ def run_eval(
 ) -> EvalReport:
     """Extract the corpus documents that have gold and score them.
 
-    ``corpus_dir`` defaults to ``data/corpus`` beside ``gold_dir`` (``data/gold``). Documents
+    ``corpus_dir`` defaults to ``gold_dir`` itself when the documents sit beside their gold
+    (``data/devset``), else to ``data/corpus`` beside ``gold_dir`` (``data/gold``). Documents
     that fail to extract are scored as empty (every gold fact a false negative) and listed in
     ``EvalReport.failed``; gold files without a corpus document are listed in ``gold_only``.
     ``progress``, ``cache_dir`` and ``use_cache`` are passed to
@@ -1173,7 +1179,9 @@ def run_eval(
     gold = load_gold(gold_dir)
     if not gold:
         raise GoldError(f"{gold_dir}: no gold files (*.json)")
-    corpus_dir = Path(corpus_dir) if corpus_dir is not None else gold_dir.parent / "corpus"
+    if corpus_dir is None:
+        corpus_dir = gold_dir if _has_documents(gold_dir) else gold_dir.parent / "corpus"
+    corpus_dir = Path(corpus_dir)
     paths, missing = corpus_documents(gold, corpus_dir)
     if extract is None:
         from .pipeline import extract_paths as extract
