@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dates import DateMention
     from .gazetteer import Gazetteer
 
-__all__ = ["DocContext", "KATAKANA", "is_katakana_name", "sentence_bounds"]
+__all__ = ["KATAKANA", "DocContext", "is_katakana_name", "sentence_bounds"]
 
 KATAKANA = r"\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"  # katakana letters, not ・
 _KATAKANA_NAME = re.compile(rf"[{KATAKANA}ー]+(?:[・＝=][{KATAKANA}ー]+)*")

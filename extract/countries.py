@@ -12,12 +12,12 @@ import csv
 import re
 from collections import defaultdict
 from functools import lru_cache
-from pathlib import Path
 
 from .context import DocContext
 from .facts import Entity, Mention
+from .resources import data_dir
 
-__all__ = ["find_countries", "country_pattern", "CountryHit"]
+__all__ = ["CountryHit", "country_pattern", "find_countries"]
 
 _KATA = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f]")
 
@@ -43,7 +43,7 @@ class CountryHit(tuple):
 @lru_cache(maxsize=1)
 def _lookalikes() -> tuple[str, ...]:
     """Names that contain a country's name but are not the country (data/gazetteer)."""
-    path = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "country_lookalikes.tsv"
+    path = data_dir() / "gazetteer" / "country_lookalikes.tsv"
     with path.open(encoding="utf-8") as fh:
         return tuple(row["form"] for row in csv.DictReader(fh, delimiter="\t") if row.get("form"))
 

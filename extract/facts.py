@@ -22,18 +22,18 @@ import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = [
-    "DOC_TYPES",
     "AGREEMENT_TYPES",
+    "DOC_TYPES",
+    "Agreement",
     "DateValue",
+    "Document",
+    "DocumentFacts",
+    "Entity",
+    "Meeting",
     "Mention",
     "Passage",
-    "Document",
-    "Entity",
-    "Agreement",
-    "Visit",
-    "Meeting",
     "Program",
-    "DocumentFacts",
+    "Visit",
     "make_key",
 ]
 

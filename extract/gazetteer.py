@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Country", "Organization", "Title", "Gazetteer", "load_gazetteer", "GAZETTEER_DIR"]
+from .resources import data_dir
 
-GAZETTEER_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+__all__ = ["GAZETTEER_DIR", "Country", "Gazetteer", "Organization", "Title", "load_gazetteer"]
+
+GAZETTEER_DIR = data_dir() / "gazetteer"
 
 _COUNTRY_COLUMNS = ["iso3", "wikidata", "name_en", "name_ja", "name_ja_official", "abbr_ja", "aliases_ja", "region"]
 _ORG_COLUMNS = ["name_ja", "name_en", "aliases", "country", "kind", "wikidata"]

@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from .facts import AGREEMENT_TYPES
+from .resources import data_dir
 
-__all__ = ["LEXICON_DIR", "load_lexicon", "instrument_heads", "meeting_heads", "program_heads", "triggers"]
+__all__ = ["LEXICON_DIR", "instrument_heads", "load_lexicon", "meeting_heads", "program_heads", "triggers"]
 
-LEXICON_DIR = Path(__file__).resolve().parents[1] / "data" / "lexicon"
+LEXICON_DIR = data_dir() / "lexicon"
 
 
 @lru_cache(maxsize=16)

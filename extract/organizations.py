@@ -20,10 +20,11 @@ from .context import KATAKANA, DocContext
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
 from .persons import title_pattern
+from .resources import data_dir
 
-__all__ = ["find_organizations", "org_heads", "OrgHit", "org_hits"]
+__all__ = ["OrgHit", "find_organizations", "org_heads", "org_hits"]
 
-_DATA = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+_DATA = data_dir() / "gazetteer"
 _LEAD = re.compile(r"^(?:在|駐日|駐)")
 _EVENT_NOUNS = ("開設", "設立", "開催", "署名", "締結", "訪問", "主催", "加盟")
 _ABBR = re.compile(r"\(([A-Za-z][A-Za-z0-9&+\-・]{1,15}|[A-Z][A-Za-z]{1,12})\)")

@@ -26,7 +26,7 @@ from .context import DocContext, is_katakana_name
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
 
-__all__ = ["find_persons", "person_mentions", "PersonMention", "title_pattern", "surname_of", "roles_compatible", "loose_key"]
+__all__ = ["PersonMention", "find_persons", "loose_key", "person_mentions", "roles_compatible", "surname_of", "title_pattern"]
 
 _KANJI = r"\u4e00-\u9fff\u3005"
 # heads that make a title out of the ministry or office word before them (法務 + 大臣)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .errors import DocumentError
 from .facts import Document, DocumentFacts
+from .nlp import MODEL, OUR_COMPONENTS, annotate
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -23,31 +24,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MODEL",
-    "load_nlp",
     "ParseCache",
-    "parse_passages",
+    "default_cache_dir",
     "extract_document",
     "extract_paths",
-    "default_cache_dir",
+    "load_nlp",
+    "parse_passages",
 ]
 
-MODEL = "ja_ginza"
-
-
 def load_nlp(model: str = MODEL) -> Language:
-    """Load the GiNZA pipeline once; callers pass it along.
+    """Load GiNZA with our components after its own (see :mod:`extract.nlp`); callers pass it along."""
+    from .nlp import load_nlp as _load
 
-    Raises a clear error with the fix when the model package is missing.
-    """
-    import spacy
-
-    try:
-        return spacy.load(model)
-    except OSError as err:  # spaCy raises OSError (E050) when the package is absent
-        raise RuntimeError(
-            f"the spaCy model {model!r} is not installed: run `make install` "
-            f"(or `pip install ja-ginza`)"
-        ) from err
+    return _load(model)
 
 
 def default_cache_dir() -> Path:
@@ -106,14 +95,19 @@ class ParseCache:
 def parse_passages(
     nlp: Language, texts: Sequence[str], cache: ParseCache | None = None, batch_size: int = 64
 ) -> list[Doc]:
-    """Parse passage texts with ``nlp.pipe``, reusing cached parses where the text is unchanged."""
+    """Parse passage texts with ``nlp.pipe``, reusing cached parses where the text is unchanged.
+
+    The cache holds GiNZA's parse alone; our rule components (:func:`extract.nlp.annotate`) run
+    on every ``Doc`` afterwards, cached or fresh, so a changed rule never forces a re-parse.
+    """
     docs: list[Doc | None] = [cache.get(nlp, t) if cache else None for t in texts]
     todo = [i for i, d in enumerate(docs) if d is None]
-    for i, doc in zip(todo, nlp.pipe((texts[i] for i in todo), batch_size=batch_size)):
+    ours = [name for name in nlp.pipe_names if name in OUR_COMPONENTS]
+    for i, doc in zip(todo, nlp.pipe((texts[i] for i in todo), batch_size=batch_size, disable=ours)):
         docs[i] = doc
         if cache is not None:
             cache.put(nlp, doc)
-    return [d for d in docs if d is not None]
+    return [annotate(nlp, d) for d in docs if d is not None]
 
 
 def extract_document(document: Document, nlp: Language, cache: ParseCache | None = None) -> DocumentFacts:

@@ -15,10 +15,11 @@ from pathlib import Path
 from .context import DocContext
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
+from .resources import data_dir
 
-__all__ = ["PlaceHit", "place_hits", "place_of", "find_places", "place_country"]
+__all__ = ["PlaceHit", "find_places", "place_country", "place_hits", "place_of"]
 
-_DATA = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+_DATA = data_dir() / "gazetteer"
 _SUFFIXES = ("市", "州", "県", "都", "府", "区", "村", "港", "島")
 _LOCATIVE = re.compile(r"^(?:で|において|にて|に於いて)")
 

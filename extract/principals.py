@@ -11,7 +11,7 @@ import re
 from .context import DocContext
 from .countries import country_hits
 
-__all__ = ["principal_countries", "collective_subject", "side_country"]
+__all__ = ["collective_subject", "principal_countries", "side_country"]
 
 _COLLECTIVE = re.compile(r"(?:両首脳|両国首脳|首脳ら?|双方|両国|両大臣|両外相|閣僚|各国|両政府)(?:は|が|の|と|も)")
 _SIDE = re.compile(r"(\S{1,12}?)側(?:は|が|の|も|に)")

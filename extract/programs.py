@@ -23,16 +23,17 @@ from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
-from .context import DocContext, KATAKANA, sentence_bounds
+from .context import KATAKANA, DocContext, sentence_bounds
 from .countries import country_hits
 from .facts import Program, make_key
 from .lexicon import program_heads
 from .organizations import org_hits
 from .principals import collective_subject, principal_countries
+from .resources import data_dir
 
-__all__ = ["find_programs", "program_key", "known_programs"]
+__all__ = ["find_programs", "known_programs", "program_key"]
 
-_DATA = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+_DATA = data_dir() / "gazetteer"
 
 _QUOTED = re.compile(r"「([^「」]{2,60})」")
 _ABBR_IN = re.compile(r"\(([A-Za-z][A-Za-z0-9+\-]{1,12})\)")

@@ -19,13 +19,13 @@ import csv
 import re
 from collections import OrderedDict
 from functools import lru_cache
-from pathlib import Path
 
 from .context import DocContext, sentence_bounds
 from .countries import country_hits
 from .facts import DateValue, Visit, make_key
 from .persons import PersonMention, person_mentions
 from .places import place_country
+from .resources import data_dir
 
 __all__ = ["find_visits", "visit_key"]
 
@@ -166,7 +166,7 @@ def _region_countries(ctx, text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _regions() -> dict[str, str]:
-    path = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "regions.tsv"
+    path = data_dir() / "gazetteer" / "regions.tsv"
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     return {r["name_ja"]: r["region"] for r in sorted(rows, key=lambda r: -len(r["name_ja"]))}
