@@ -69,9 +69,11 @@ class DocContext:
         return self.parses[passage.index]
 
     def body(self) -> Iterator[tuple[Passage, Doc]]:
-        """Passages with their parses, the document's title line included."""
+        """Passages with their parses, the document's title line included; a database record's
+        header fields (``[出典] 外務省``) are metadata, not mentions, and are left out."""
         for passage in self.passages:
-            yield passage, self.parses[passage.index]
+            if passage.kind != "metadata":
+                yield passage, self.parses[passage.index]
 
     def mention(self, passage: Passage, start: int, end: int) -> Mention:
         """A Mention from passage-relative character offsets."""

@@ -352,6 +352,16 @@ def _is_prose(text: str) -> bool:
     return False
 
 
+_DATELINE = re.compile(
+    r"(?:(?:令和|平成|昭和)(?:\d{1,2}|元)|\d{4})年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:[(（][^()（）]{1,8}[)）])?"
+)
+
+
+def _is_dateline(text: str) -> bool:
+    """A line that is a date and nothing else (a page's date line): it stands alone."""
+    return bool(_DATELINE.fullmatch(re.sub(r"\s+", "", text)))
+
+
 def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
     """Does physical line ``nxt`` continue the logical line ``prev``?
 
@@ -365,6 +375,8 @@ def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
         nxt = _Line("plain", "", nxt.body)  # "…能力強化された人" / "## 材による繁栄"
     if nxt.kind != "plain":
         return False
+    if _is_dateline(nxt.body) or _is_dateline(prev.body):
+        return False  # a date line under a title, or over the body, is a line of its own
     if nxt.body[0] in _CANNOT_START:
         return True
     body = _clean_body(prev.body)

@@ -41,6 +41,22 @@ GENRE_CUES: tuple[tuple[str, str], ...] = (
     ("概況", "country_brief"),
     ("基礎データ", "country_brief"),
     ("会談", "meeting_summary"),
+    ("立ち話", "meeting_summary"),
+    ("表敬", "meeting_summary"),
+    ("昼食会", "meeting_summary"),
+    ("夕食会", "meeting_summary"),
+    ("晩餐会", "meeting_summary"),
+    ("記者会見", "meeting_summary"),
+    ("訪日", "meeting_summary"),
+    ("来日", "meeting_summary"),
+    ("訪問", "meeting_summary"),
+    ("概要", "meeting_summary"),
+    ("の開催", "press_statement"),
+    ("書簡の交換", "press_statement"),
+    ("書簡の署名", "press_statement"),
+    ("交換公文", "press_statement"),
+    ("の署名", "press_statement"),
+    ("署名・交換", "press_statement"),
     ("会合の概要", "meeting_summary"),
     ("会議の概要", "meeting_summary"),
     ("協議の概要", "meeting_summary"),
@@ -56,14 +72,30 @@ GENRE_CUES: tuple[tuple[str, str], ...] = (
     ("講演", "speech"),
 )
 
-#: Phrases in the body that give the genre away when the title does not (first match wins).
+#: Phrases in the body that give the genre away when the title does not (the one written
+#: first wins: a meeting summary's lead sentence comes before any joint statement it reports).
 BODY_CUES: tuple[tuple[str, str], ...] = (
-    ("共同声明", "joint_statement"),
     ("次のとおり宣言する", "declaration"),
     ("ここに宣言する", "declaration"),
-    ("会談を行った", "meeting_summary"),
-    ("会談が行われた", "meeting_summary"),
+    ("会談を行", "meeting_summary"),
+    ("会談が行われ", "meeting_summary"),
+    ("昼食会を行", "meeting_summary"),
+    ("夕食会を行", "meeting_summary"),
+    ("立ち話を行", "meeting_summary"),
+    ("表敬を受け", "meeting_summary"),
+    ("表敬しました", "meeting_summary"),
+    ("表敬した", "meeting_summary"),
     ("概要は以下のとおり", "meeting_summary"),
+    ("概要は次のとおり", "meeting_summary"),
+    ("概要と評価は以下のとおり", "meeting_summary"),
+    ("概要は次の通り", "meeting_summary"),
+    ("概要は以下の通り", "meeting_summary"),
+    ("交換公文の署名", "press_statement"),
+    ("書簡の署名", "press_statement"),
+    ("書簡の交換", "press_statement"),
+    ("署名式が行われ", "press_statement"),
+    ("が開催されました", "press_statement"),
+    ("共同声明", "joint_statement"),
     ("ご来場の皆様", "speech"),
     ("ご清聴", "speech"),
 )
@@ -137,15 +169,40 @@ def _classify_line(line: str) -> tuple[str, str | None]:
     return "paragraph", None
 
 
+#: A database record's header line: 「[文書名] …」, 「[場所] …」, 「[年月日] …」, 「[出典] …」.
+_HEADER_FIELD = re.compile(r"^\[(?P<field>[^\[\]\s]{1,6})\]\s*(?P<value>.*)$")
+_CAPTION = re.compile(r"写真提供|^[(（]写真\d*[)）]|様子\d*$")
+_CREDIT_ONLY = re.compile(r"^[(（]写真提供[^()（）]*[)）]$")
+
+
+def _header_field(line: str) -> tuple[str, str] | None:
+    """``("文書名", "…")`` for a database header line, else ``None``."""
+    m = _HEADER_FIELD.match(line)
+    return (m.group("field"), m.group("value").strip()) if m else None
+
+
+def _is_dateline(line: str) -> bool:
+    """A line that is only a date (with a weekday or 現地時間 note at most)."""
+    found = _absolute_dates(line)
+    if len(found) != 1 or found[0].start != 0:
+        return False
+    return bool(re.fullmatch(r"\s*(?:[(（][^()（）]{1,8}[)）])?\s*", line[found[0].end :]))
+
+
 def _absolute_dates(text: str) -> list[DateMention]:
     return [m for m in find_dates(text) if not m.relative]
 
 
 def _title_block(lines: Sequence[str]) -> int:
     """How many lines at the top are the title block (title lines, notes, a dated header)."""
+    header = 0
+    while header < len(lines) and _header_field(lines[header]) is not None:
+        header += 1
+    if header:
+        return header  # 「[文書名] …」「[場所] …」「[年月日] …」: a database record's header
     count = 0
     has_title = False
-    for line in lines[: _TITLE_MAX_LINES + 2]:
+    for n, line in enumerate(lines[: _TITLE_MAX_LINES + 2]):
         kind, number = _classify_line(line)
         is_note = bool(_NOTE_LINE.match(line))
         if number is not None or kind in ("list_item", "table_row"):
@@ -156,6 +213,8 @@ def _title_block(lines: Sequence[str]) -> int:
         if _absolute_dates(line):
             break  # a header with the date closes the block: "在…大使館 2025年9月"
         if is_note and has_title:
+            if n + 1 < len(lines) and _is_dateline(lines[n + 1]):
+                count += 1  # "(概要)" after the title, then the date line
             break  # "(仮訳)" after the title
         has_title = has_title or not is_note
         if count >= _TITLE_MAX_LINES:
@@ -197,7 +256,9 @@ def segment(text: str) -> tuple[Passage, ...]:
     """One :class:`~extract.facts.Passage` per logical line of normalized ``text``.
 
     ``kind`` is ``title`` for the block at the top (title lines, a ``(仮訳)`` note, a dated
-    header), ``signature`` for the closing formula and signatures at the end, then
+    header; in a database record's header, ``[文書名]`` is the title and the other fields
+    ``metadata``), ``caption`` for photo captions and credits (``(写真提供:…)``),
+    ``signature`` for the closing formula and signatures at the end, then
     ``table_row`` (tabs), ``list_item`` (``・``), ``heading`` (Roman-numbered, ``4-1``-numbered,
     or short without a full stop) or ``paragraph``. ``number`` is the paragraph number as printed
     once repaired (``"19"``, ``"(41)"``, ``"4-1"``, ``"II"``; a year at line start is not one).
@@ -214,7 +275,13 @@ def segment(text: str) -> tuple[Passage, ...]:
     numbers: list[str | None] = [number for _, number in classified]
     top = _title_block(lines)
     for i in range(top):
-        kinds[i], numbers[i] = "title", None
+        field = _header_field(lines[i])
+        kinds[i] = "metadata" if field is not None and field[0] != "文書名" else "title"
+        numbers[i] = None
+    for i in range(top, len(lines)):
+        credit_next = i + 1 < len(lines) and bool(_CREDIT_ONLY.match(lines[i + 1]))
+        if _CAPTION.search(lines[i]) or (credit_next and kinds[i] == "heading"):
+            kinds[i], numbers[i] = "caption", None
     bottom = max(top, _signature_block(lines, kinds, numbers))
     for i in range(bottom, len(lines)):
         kinds[i], numbers[i] = "signature", None
@@ -258,34 +325,78 @@ def _join_title(parts: Sequence[str]) -> str:
     return title
 
 
-def read_title(text: str, passages: Sequence[Passage]) -> str:
-    """The title: the title lines at the top joined, without ``(仮訳)``-like notes or a dateline.
+def _is_place_line(line: str) -> bool:
+    """「大韓民国,ソウル」 under a title: where the document was issued, not part of its title."""
+    from .gazetteer import load_gazetteer
+    from .places import place_country
 
-    Falls back to the first heading, then to the first sentence of the text; ``""`` for an
-    empty document.
+    parts = [part for part in re.split(r"[,、，\s]+", line) if part]
+    gaz = load_gazetteer()
+    return bool(parts) and all(gaz.country_by_name(part) or place_country(part) for part in parts)
+
+
+_MEETING_WORDS = ("会談", "会合", "会議", "サミット", "昼食会", "夕食会", "晩餐会", "立ち話", "表敬", "対話")
+
+
+def _caption_title(passages: Sequence[Passage]) -> str | None:
+    """A page with no title line often names its meeting in a photo caption: 「日独首脳会談」."""
+    for passage in passages:
+        if passage.kind != "caption":
+            continue
+        for part in re.split(r"\s+|[(（]写真[^()（）]*[)）]|の様子\d*", passage.text):
+            part = part.strip()
+            if 2 < len(part) <= 40 and part.endswith(_MEETING_WORDS) and not re.search(r"[をにがはで]", part):
+                return part
+    return None
+
+
+def read_title(text: str, passages: Sequence[Passage]) -> str:
+    """The title: the title lines at the top joined, without ``(仮訳)``-like notes, a dateline or
+    the place it was issued; in a database record, its ``[文書名]`` field.
+
+    Falls back to a meeting named in a photo caption, then to the first heading, then to the
+    first sentence of the text; ``""`` for an empty document.
     """
     parts = []
     for passage in passages:
         if passage.kind != "title":
             continue
-        line = _TRANSLATION_NOTE.sub("", passage.text).strip()
-        if not line or _NOTE_LINE.match(line) or _absolute_dates(line):
+        field = _header_field(passage.text)
+        line = field[1] if field is not None else passage.text
+        line = _TRANSLATION_NOTE.sub("", line).strip()
+        if not line or _NOTE_LINE.match(line) or _absolute_dates(line) or _is_place_line(line):
             continue
         parts.append(line)
     if parts:
         return _join_title(parts)
+    caption = _caption_title(passages)
+    if caption:
+        return caption
     for passage in passages:
-        if passage.kind == "heading":
+        if passage.kind == "heading" and re.search(r"[^\d\s.．()（）]", passage.text):
             return passage.text
-    if passages:
-        first = passages[0].text
-        stop = _SENTENCE_END.search(first)
+    body = [p for p in passages if p.kind not in ("caption", "metadata", "title")] or list(passages)
+    if body:
+        first = _number_of(body[0].text)[1]
+        stop = re.search(r"[。．!?！？]", first)
         return first[: stop.start() if stop else 100][:100]
     return ""
 
 
+def _header_value(passages: Sequence[Passage], name: str) -> tuple[Passage, str] | None:
+    for passage in passages:
+        if passage.kind in ("title", "metadata"):
+            field = _header_field(passage.text)
+            if field is not None and field[0] == name and field[1]:
+                return passage, field[1]
+    return None
+
+
 def _dated_line(passages: Sequence[Passage]) -> tuple[Passage, DateMention] | None:
     """The line that dates the document, and its date."""
+    header = _header_value(passages, "年月日")
+    if header is not None and _absolute_dates(header[0].text):
+        return header[0], _absolute_dates(header[0].text)[0]
     for passage in passages:  # the closing formula, or a date among the signatures
         if passage.kind == "signature":
             found = _absolute_dates(passage.text)
@@ -318,7 +429,14 @@ def read_date(text: str, passages: Sequence[Passage]) -> DateValue | None:
 
 
 def read_place(text: str, passages: Sequence[Passage]) -> str | None:
-    """Where the document was issued: ``"東京"`` from ``2025年12月18日、東京にて…``."""
+    """Where the document was issued: ``"東京"`` from ``2025年12月18日、東京にて…``, a record's
+    ``[場所]`` field, or a place line under the title (``大韓民国,ソウル`` → ``ソウル``)."""
+    header = _header_value(passages, "場所")
+    if header is not None:
+        return re.split(r"[,、，\s]+", header[1])[-1]
+    for passage in passages:
+        if passage.kind == "title" and _is_place_line(passage.text):
+            return re.split(r"[,、，\s]+", passage.text)[-1]
     candidates = [p for p in passages if p.kind == "signature"]
     dated = _dated_line(passages)
     if dated is not None:
@@ -343,6 +461,9 @@ def _genre_in(text: str, cues: Sequence[tuple[str, str]]) -> str | None:
     return best[2] if best else None
 
 
+_JOINT_AUTHORS = re.compile(r"(?:及び|並びに|と)[^、。]{1,30}の(?:共同)?声明$")
+
+
 def classify(title: str, text: str) -> str:
     """The document type (one of :data:`~extract.facts.DOC_TYPES`).
 
@@ -350,8 +471,11 @@ def classify(title: str, text: str) -> str:
     (:data:`BODY_CUES`); ``"other"`` when neither says.
     """
     genre = _genre_in(title, GENRE_CUES)
+    if genre == "press_statement" and _JOINT_AUTHORS.search(title):
+        genre = "joint_statement"  # 「A及びBの声明」: a statement of two leaders is a joint one
     if genre is None:
-        genre = next((g for cue, g in BODY_CUES if cue in text), None)
+        found = [(text.find(cue), n, g) for n, (cue, g) in enumerate(BODY_CUES) if cue in text]
+        genre = min(found)[2] if found else None
     return genre if genre in DOC_TYPES else "other"
 
 

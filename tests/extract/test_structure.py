@@ -160,7 +160,7 @@ def test_a_reported_date_is_not_the_documents_date() -> None:
         ("A国大統領選挙について(報道発表)", "press_statement"),
         ("国連総会における総理大臣演説", "speech"),
         ("会合の概要と共同声明", "joint_statement"),
-        ("交換公文の署名について", "other"),
+        ("交換公文の署名について", "press_statement"),  # a signing release (報道発表)
     ],
 )
 def test_classify_by_title(title: str, expected: str) -> None:
