@@ -114,7 +114,47 @@ def test_read_title_joins_lines_and_drops_notes() -> None:
 
 def test_title_fallbacks() -> None:
     text = "1 双方は、歓迎した。\n2 双方は、確認した。"
-    assert read_title(text, segment(text)) == "1 双方は、歓迎した"
+    assert read_title(text, segment(text)) == "双方は、歓迎した"  # its first sentence, unnumbered
+
+
+def test_a_date_line_over_the_body_stands_alone() -> None:
+    text = normalize("平成30年4月2日\nA国の首都Bにおいて,我が方C大使と先方D次官との間で交換公文の署名式が行われました。")
+    passages = segment(text)
+    assert [p.kind for p in passages] == ["title", "paragraph"]
+    assert read_date(text, passages) == DateValue(2018, 4, 2)
+    assert classify(read_title(text, passages), text) == "press_statement"
+
+
+def test_a_place_line_under_the_title_is_where_it_was_issued() -> None:
+    text = normalize("未来志向の協力に関する共同宣言\nベトナム社会主義共和国,ハノイ\n令和3年6月1日\n我々,両国の首脳は,会合した。")
+    passages = segment(text)
+    assert read_title(text, passages) == "未来志向の協力に関する共同宣言"
+    assert read_place(text, passages) == "ハノイ"
+    assert read_date(text, passages) == DateValue(2021, 6, 1)
+
+
+def test_a_database_record_header() -> None:
+    text = "[文書名] 協力に関するリマ宣言\n[場所] リマ\n[年月日] 1998年3月4日\n[出典] 外務省\n[全文]\n1.双方は、確認した。"
+    passages = segment(text)
+    assert [p.kind for p in passages[:5]] == ["title", "metadata", "metadata", "metadata", "metadata"]
+    assert read_title(text, passages) == "協力に関するリマ宣言"
+    assert read_date(text, passages) == DateValue(1998, 3, 4)
+    assert read_place(text, passages) == "リマ"
+    assert classify(read_title(text, passages), text) == "declaration"
+
+
+def test_photo_captions_name_the_meeting_of_a_page_without_a_title() -> None:
+    text = normalize("令和5年7月3日\n日・チリ首脳会談の様子 (写真提供:内閣広報室)\n 本3日、総理は、チリのA大統領と会談を行いました。")
+    passages = segment(text)
+    assert [p.kind for p in passages] == ["title", "caption", "paragraph"]
+    assert read_title(text, passages) == "日・チリ首脳会談"
+    assert classify(read_title(text, passages), text) == "meeting_summary"
+
+
+def test_the_first_genre_cue_of_the_body_wins() -> None:
+    text = "本5日、総理はA大統領と会談を行いました。両首脳は共同声明に署名しました。"
+    assert classify("", text) == "meeting_summary"
+    assert classify("A国及びB国の首脳の声明", "") == "joint_statement"
 
 
 def test_read_date_and_place_from_the_closing_formula() -> None:
