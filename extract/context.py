@@ -214,6 +214,10 @@ class HeadHit:
     label: str  # the phrase, cleaned
 
 
+#: Nouns that may follow a meeting's name inside one compound: G20サミット出席のため.
+_ATTENDING = frozenset({"出席", "参加", "出席中", "参加中", "議長", "議長国", "開催国", "首脳"})
+
+
 def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) -> list[HeadHit]:
     """Every phrase of ``doc`` that ends in one of ``heads`` at a token boundary."""
     text = passage.text
@@ -229,7 +233,8 @@ def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) ->
             # the head must close the compound: 協定終了後 or 機関投資家 are not instruments
             nxt = tok.nbor(1) if tok.i + 1 < len(doc) else None
             if (nxt is not None and nxt.idx == end and nxt.pos_ in {"NOUN", "PROPN"}
-                    and nxt.text not in {"間", "等", "など"} and not nxt.text.startswith(_EVENT_WORDS)):
+                    and nxt.text not in {"間", "等", "など"} and not nxt.text.startswith(_EVENT_WORDS)
+                    and nxt.lemma_ not in _ATTENDING):
                 continue
             if any(a.start() <= m.start() < a.end() for a in _PAREN_ASIDE.finditer(text)):
                 continue  # （以下「対話」という。） is an aside, not a mention

@@ -13,17 +13,21 @@ named in the phrase and its sentence; where 首脳 / 閣僚 / 双方 act, the do
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import OrderedDict
 from dataclasses import replace
+from functools import lru_cache
 
-from .context import DocContext, HeadHit, head_hits, sentence_bounds
+from .context import DocContext, HeadHit, _compound_start, head_hits, sentence_bounds
 from .countries import country_hits
 from .facts import Meeting, make_key
 from .lexicon import meeting_heads, triggers
 from .organizations import org_hits
+from .patterns import dependency_matches, matches
 from .places import place_of
 from .principals import collective_subject, principal_countries
+from .resources import data_dir
 
 __all__ = ["find_meetings", "meeting_key"]
 
@@ -35,7 +39,7 @@ _ASIDE = re.compile(r"[(（]以下[^)）]*?という。?[)）]")
 _SERIES_PREFIX = re.compile(r"^(?:[・の]第\d+回|・[^\s、。・]{1,20}?(?:対話|会合|会議|フォーラム|委員会))")
 _SERIES_BEFORE = re.compile(r"(「[^「」]{1,40}」[^\s、。「」()（）・]{0,12}?)(?:[(（]以下[^)）]*?という。?[)）])?[・の]$")
 _SERIES_ONLY = re.compile(r"「[^「」]+」[^\s、。「」]{0,12}?[・の]")
-_AFTER_MEETING_GENERIC = re.compile(r"^(?:本|同|この|当該|各|関連する|様々な|その他の|次回|前回|今回|次期)")
+_AFTER_MEETING_GENERIC = re.compile(r"^(?:本|同|この|当該|各|関連する|様々な|その他の|次回|前回|今回|今次|次期|累次|定期)")
 _AT_PLACE = re.compile(r"^[^\s、。]{1,12}?(?:における|での|で開催の)")
 
 
@@ -66,93 +70,336 @@ def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
     return bool(re.search(rf"\d+[年月日](?:[^。、]{{0,12}})(?:{'|'.join(hold_words)})", before))
 
 
+#: Rules of ``data/patterns/meetings.json`` whose ``event`` node is a meeting being held,
+#: received, attended or hosted.
+_EVENT_RULES = ("HELD", "HELD_PASSIVE", "CALL_RECEIVED", "ATTENDED", "HOSTED")
+#: Words that qualify an event without naming it: 首脳会談 and 電話会談 are not names.
+_GENERIC_WORDS = frozenset(
+    ["首脳", "外相", "外務", "大臣", "閣僚", "次官", "電話", "ワーキング", "・", "共同", "記者", "非公式", "二国間", "両国", "両首脳", "会談", "会合", "会議", "会", "立ち話", "表敬", "夕食", "昼食", "懇談", "ハイレベル", "政務", "事務", "レベル", "実務", "公式"]
+)
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9+]{1,9}$")
+
+
+@lru_cache(maxsize=1)
+def meeting_series() -> tuple[str, ...]:
+    """Keys of the written forms of well-known meeting series (``data/gazetteer/meeting_series.tsv``)."""
+    path = data_dir() / "gazetteer" / "meeting_series.tsv"
+    forms: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
+            if not (row.get("name_ja") or "").strip() or not (row.get("kind") or "").strip():
+                raise ValueError(f"{path}:{n}: a meeting series needs name_ja and kind")
+            forms.update(make_key(f) for f in (row["name_ja"], *(row.get("aliases") or "").split("|")) if f.strip())
+    return tuple(sorted((f for f in forms if len(f) >= 3), key=lambda f: (-len(f), f)))
+
+
+def _occasions(doc) -> set[int]:
+    """Heads of meetings named as an occasion (G20サミット出席のため, 国連総会の機会に)."""
+    return {span[0].i for span in matches(doc, "meetings", "OCCASION")}
+
+
+def _events(doc) -> dict[int, str]:
+    """Token index of every event the meeting rules found in ``doc``, with the rule's label.
+
+    Coordinated events count too: in 外相会談、共同記者会見及びワーキングディナーを行った GiNZA
+    hangs the earlier conjuncts on the last one, which alone is the verb's object.
+    """
+    found: dict[int, str] = {}
+    for rule in _EVENT_RULES:
+        for span in dependency_matches(doc, "meetings", rule, "event"):
+            found.setdefault(span.start, rule)
+    for i in _occasions(doc):
+        found.setdefault(i, "ATTENDED")
+    heads = tuple(w for w, _ in meeting_heads())
+    for i, rule in list(found.items()):
+        for tok in doc[i].subtree:
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if (tok.i not in found and tok.i < i and tok.text.endswith(heads) and nxt is not None
+                    and (nxt.pos_ == "CCONJ" or nxt.text in {"、", ",", "，"})):
+                found[tok.i] = rule
+    return found
+
+
+def _series_number(doc) -> list[tuple[int, int]]:
+    """Character spans of series written with their number (TICAD7): named meetings by themselves."""
+    return [(s.start_char, s.end_char) for s in matches(doc, "meetings", "SERIES_NUMBER")]
+
+
+def _is_named(label: str, tokens) -> bool:
+    """Does the phrase name a meeting (G20大阪サミット, 「…閣僚会議」, 日・ペルー首脳会談, 第3回対話),
+    rather than only say what kind it was (首脳会談, 電話会談, 夕食会)?"""
+    if _AFTER_MEETING_GENERIC.match(label):
+        return False  # 本件会議, 今次サミット: a reference, not a name
+    if "「" in label or _ORDINAL.search(label):
+        return True
+    key = make_key(label)
+    if any(form in key for form in meeting_series()):
+        return True
+    return any(t.text not in _GENERIC_WORDS and t.pos_ in {"PROPN", "NOUN", "NUM"} for t in tokens[:-1])
+
+
+def _event_phrase(doc, tok) -> tuple[int, int]:
+    """Token span of the event's name: its noun compound, with a host (X主催の), a receiver
+    (Xへの) or an agent (Xによる) written before it."""
+    from .context import phrase_start
+
+    start = _compound_start(tok)
+    for child in tok.children:
+        if child.i >= start or child.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        after = "".join(t.text for t in doc[child.i + 1 : child.i + 3])
+        if child.lemma_ == "主催" or after.startswith(("への", "による", "主催")):
+            start = min(start, phrase_start(child), _compound_start(child))
+    return start, tok.i + 1
+
+
 def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
     hold_words = triggers("hold")
     principals = principal_countries(ctx)
     person_at = {(m.start, m.end): p for p in persons for m in p.mentions}
     found: OrderedDict[str, Meeting] = OrderedDict()
+    lead: tuple | None = None  # the first event reported in the body: a summary's own meeting
+    carry = None  # the day a schedule line gives (「12日 午前 …」), for the lines under it
     for passage, doc in ctx.body():
-        if passage.kind in {"heading"}:
+        if passage.kind in {"caption", "title", "signature"}:
             continue
+        own_dates = ctx.dates_in(passage)
+        if passage.kind in {"heading", "table_row", "list_item"} and own_dates and own_dates[0].start <= 2:
+            carry = own_dates[0]
+        elif passage.kind == "paragraph" and "。" in passage.text:
+            carry = None
+        events = _events(doc)
+        if lead is None and passage.kind == "paragraph" and events:
+            first = min(i for i, rule in events.items() if rule != "ATTENDED") if any(
+                r != "ATTENDED" for r in events.values()) else None
+            if first is not None:
+                lead = (passage, doc, doc[first])
         orgs = org_hits(ctx, passage, doc)
-        for hit in head_hits(passage, doc, meeting_heads()):
+        series_spans = _series_number(doc)
+        hits = head_hits(passage, doc, meeting_heads())
+        for start_char, end_char in series_spans:
+            if not any(h.start <= start_char < h.end for h in hits):
+                tok = doc.char_span(start_char, end_char, alignment_mode="expand")
+                hits.append(HeadHit("", "conference", tok.root, start_char, end_char, passage.text[start_char:end_char]))
+        for hit in hits:
             if any(o.start < hit.end <= o.end for o in orgs):
                 continue  # 閣僚会議 as a body (キルギス共和国閣僚会議), not a meeting
             if _SERIES_PREFIX.match(_ASIDE.sub("", passage.text[hit.end:])):
                 continue  # 「…」対話 in 「…」対話・第9回外相会合 names the series, not a meeting
+            event_rule = events.get(hit.token.i)
+            if event_rule is not None:
+                t0, _ = _event_phrase(doc, hit.token)
+                if doc[t0].idx < hit.start:
+                    hit = replace(hit, start=doc[t0].idx, label=passage.text[doc[t0].idx:hit.end])
             hit = _with_series(passage.text, hit)
-            label = _AT_PLACE.sub("", hit.label, count=1)
+            label = _tidy(_AT_PLACE.sub("", hit.label, count=1))
             inner = list(_ORDINAL.finditer(label))
             if inner and inner[-1].start() > 0 and not _SERIES_ONLY.fullmatch(label[: inner[-1].start()]):
                 label = label[inner[-1].start():]  # …の立上げと2025年9月の第2回対話 → 第2回対話
-            if label == hit.word or _AFTER_MEETING_GENERIC.match(label):
+            if label == hit.word or _AFTER_MEETING_GENERIC.match(label) or _DEBRIS.search(label):
                 continue
+            if _REFERENCE_TAIL.search(label):
+                continue  # 日中韓サミットの会合: the meetings of a series, named before
+            tokens = [t for t in doc if hit.start <= t.idx < hit.end]
+            named = bool(tokens) and _is_named(label, tokens)
+            if not named and hit.word:
+                continue  # 首脳会談, 夕食会: the kind of a meeting, not its name (see the lead event)
             s0, s1 = sentence_bounds(passage.text, hit.start)
             ordinal_m = _ORDINAL.search(label)
             in_phrase = [d for d in ctx.dates_in(passage, hit.start, hit.end)]
-            held = _held(hit, passage.text, hold_words)
+            held = event_rule in {"HELD", "HELD_PASSIVE", "CALL_RECEIVED"} or _held(hit, passage.text, hold_words)
             date, start, end = None, None, None
             dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit) if held else [])
-            if not dates and passage.kind == "table_row":
-                dates = ctx.dates_in(passage)[:1]  # a timeline row: the row's date is the event's
+            if not dates and passage.kind in {"table_row", "heading", "list_item"}:
+                dates = own_dates[:1] or ([carry] if carry is not None else [])
             if dates:
                 d = dates[0]
                 if d.end_value is not None:
                     start, end = d.value, d.end_value
                 else:
                     date = d.value
-            if ordinal_m is None and not dates:
+            undated_ok = named and (event_rule is not None or not hit.word
+                                    or (hit.value not in _SERIES_KINDS and ("「" in hit.label or _known_series(label))))
+            if ordinal_m is None and not dates and not undated_ok:
                 continue
             series_m = _SERIES.search(label)
             place = place_of(ctx, passage, doc, s0, s1)
             participants = _participants(ctx, passage, s0, s1, hit, principals, person_at)
-            when = date or start
-            key = meeting_key(label, when.year if when else None)
-            mention = ctx.mention(passage, hit.start, hit.end)
-            prev = found.get(key)
-            if prev is None:
-                found[key] = Meeting(
-                    key=key, label=label, date=date, start=start, end=end,
-                    place=make_key(place.name) if place else None, participants=participants,
-                    ordinal=int(ordinal_m.group(1)) if ordinal_m else None,
-                    series=series_m.group(1) if series_m else None,
-                    passages=(passage.index,), mentions=(mention,),
-                )
-            else:
-                found[key] = Meeting(
-                    key=key, label=prev.label, date=prev.date or date, start=prev.start or start,
-                    end=prev.end or end, place=prev.place or (make_key(place.name) if place else None),
-                    participants=tuple(dict.fromkeys((*prev.participants, *participants))),
-                    ordinal=prev.ordinal, series=prev.series,
-                    passages=tuple(dict.fromkeys((*prev.passages, passage.index))),
-                    mentions=(*prev.mentions, mention),
-                )
-    own = _document_meeting(ctx, principals)
-    if own is not None and own.key not in found:
-        found[own.key] = own
-    return _merge_series(list(found.values()))
+            _add(found, Meeting(
+                key=meeting_key(label, (date or start).year if (date or start) else None), label=label,
+                date=date, start=start, end=end, place=make_key(place.name) if place else None,
+                participants=participants, ordinal=int(ordinal_m.group(1)) if ordinal_m else None,
+                series=series_m.group(1) if series_m else None,
+                passages=(passage.index,), mentions=(ctx.mention(passage, hit.start, hit.end),),
+            ))
+    own = _document_meeting(ctx, principals, lead, person_at)
+    if own is not None:
+        _add(found, own, into_own=True)
+    return _merge_variants(_merge_series(list(found.values())))
+
+
+_DEBRIS = re.compile(r"^[^「」]*[、,，][^「」]*$")
+_REFERENCE_TAIL = re.compile(r"の(?:会合|会議)$")
+#: Heads that name a series of meetings as often as one meeting: undated, they need an event.
+_SERIES_KINDS = {"dialogue", "consultation", "committee", "forum"}
+_NUMBER_DEBRIS = re.compile(r"^(?:[(（]?\d{1,2}[)）.．]|\d{1,2}\s)\s*")
+_COORDINATION = re.compile(r"^.*(?:及び|並びに|および)")
+
+
+def _tidy(label: str) -> str:
+    """Cut what the phrase took in that is not the name: a paragraph number (2. …), a schedule's
+    day (…:), what is coordinated before it (A及びB会合 → B会合), an unclosed 「 (初の「…)."""
+    label = _NUMBER_DEBRIS.sub("", label)
+    label = re.split(r"[:：]", label)[-1]
+    if "「" not in label or label.rfind("」") > label.rfind("「"):
+        label = _COORDINATION.sub("", label) or label
+    if label.count("「") > label.count("」"):
+        label = label[label.rfind("「") + 1 :]
+    return label.strip()
+
+
+def _known_series(label: str) -> bool:
+    key = make_key(label)
+    return any(form in key for form in meeting_series()) or bool(_ACRONYM.match(label.split("・")[0][:4]))
+
+
+def _add(found: OrderedDict[str, Meeting], meeting: Meeting, into_own: bool = False) -> None:
+    """Add a meeting, or merge it into the one of the same key (first label, first values kept)."""
+    prev = found.get(meeting.key)
+    if prev is None:
+        found[meeting.key] = meeting
+        return
+    first, second = (meeting, prev) if into_own else (prev, meeting)
+    found[meeting.key] = Meeting(
+        key=meeting.key, label=first.label, date=first.date or second.date,
+        start=first.start or second.start, end=first.end or second.end,
+        place=first.place or second.place,
+        participants=tuple(dict.fromkeys((*prev.participants, *meeting.participants))),
+        ordinal=first.ordinal or second.ordinal, series=first.series or second.series,
+        passages=tuple(dict.fromkeys((*prev.passages, *meeting.passages))),
+        mentions=(*prev.mentions, *meeting.mentions),
+    )
+
+
+def _merge_variants(meetings: list[Meeting]) -> list[Meeting]:
+    """G7サミット and G7シャルルボワ・サミット on one day are one meeting: a shorter name whose
+    characters all appear, in order, in a longer one of the same date is merged into it."""
+    out: list[Meeting] = []
+    for m in sorted(meetings, key=lambda m: -len(m.key)):
+        when = m.date or m.start
+        target = next((o for o in out if (when is None or (o.date or o.start) in (None, when))
+                       and len(m.key) >= 4 and _subsequence(m.key, o.key)), None)
+        if target is None:
+            out.append(m)
+            continue
+        i = out.index(target)
+        out[i] = replace(
+            target, date=target.date or m.date, start=target.start or m.start, end=target.end or m.end,
+            place=target.place or m.place, participants=tuple(dict.fromkeys((*target.participants, *m.participants))),
+            passages=tuple(dict.fromkeys((*target.passages, *m.passages))),
+            mentions=(*target.mentions, *m.mentions),
+        )
+    order = {m.key: n for n, m in enumerate(meetings)}
+    return sorted(out, key=lambda m: order[m.key])
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 _SUMMARY_TAIL = re.compile(r"(?:の)?(?:結果)?(?:概要|要旨|について)$")
+_TITLE_MEETING = re.compile(r"^(?P<meeting>.+?)(?:[/／\s]|(?=共同声明|共同宣言|宣言|共同発表|議長声明))")
 
 
-def _document_meeting(ctx: DocContext, principals) -> Meeting | None:
-    """A meeting summary (日・ベトナム外相会談の概要) reports the meeting its title names, held on
-    the document's date where the document says."""
+_NUMBERED_TAIL = re.compile(r"[)）]?\s*(?:[IVX]{1,5}|\d{1,2})$")
+
+
+def _title_label(doc) -> str | None:
+    """The meeting a document's title names: the whole title of a meeting summary
+    (日・ベトナム外相会談の概要), or the part before the genre word of a statement adopted at a
+    meeting (「…」対話・外相会合/共同声明)."""
+    heads = tuple(w for w, _ in meeting_heads())
+    if not doc.title:
+        return None
+    if doc.doc_type == "meeting_summary":
+        label = _SUMMARY_TAIL.sub("", doc.title).strip()
+        core = _NUMBERED_TAIL.sub("", label)  # TICAD(アフリカ開発会議)I
+        return label if label.endswith(heads) or (core != label and core.endswith(heads)) else None
+    if doc.doc_type in {"joint_statement", "declaration"}:
+        m = _TITLE_MEETING.match(doc.title)
+        if m and m.group("meeting").endswith(heads) and m.group("meeting") != doc.title:
+            return m.group("meeting")
+    return None
+
+
+def _document_meeting(ctx: DocContext, principals, lead, person_at) -> Meeting | None:
+    """The meeting a document reports: the one its title names, or in a meeting summary the first
+    event its body reports (…と会談を行いました), named as the title writes it or, when the text
+    only says 首脳会談, as 日・<partner>首脳会談. Dated from the lead sentence, else the
+    document's date line."""
     doc = ctx.document
-    if doc.doc_type != "meeting_summary" or not doc.title:
+    label = _title_label(doc)
+    passages: tuple[int, ...] = tuple(p.index for p in ctx.passages if p.kind == "title")
+    mentions = tuple(ctx.mention(p, 0, len(p.text)) for p in ctx.passages if p.kind == "title")
+    when, start, end = doc.date, None, None
+    participants = tuple(principals)
+    if lead is not None and doc.doc_type == "meeting_summary":
+        passage, pdoc, tok = lead
+        t0, t1 = _event_phrase(pdoc, tok)
+        written = passage.text[pdoc[t0].idx : tok.idx + len(tok.text)]
+        s0, s1 = sentence_bounds(passage.text, tok.idx)
+        before = [d for d in ctx.dates_in(passage, s0, tok.idx)]
+        if before:
+            d = before[0]
+            when, start, end = (None, d.value, d.end_value) if d.end_value else (d.value, None, None)
+        hit = HeadHit(tok.text, "", tok, pdoc[t0].idx, tok.idx + len(tok.text), written)
+        participants = tuple(dict.fromkeys((*principals, *_participants(ctx, passage, s0, s1, hit, principals, person_at))))
+        if label is None:
+            label = written if _is_named(written, list(pdoc[t0:t1])) else _bilateral_name(ctx, pdoc, tok, written, person_at, passage)
+        passages = (*passages, passage.index)
+        mentions = (*mentions, ctx.mention(passage, pdoc[t0].idx, tok.idx + len(tok.text)))
+    if label is None:
         return None
-    label = _SUMMARY_TAIL.sub("", doc.title).strip()
-    if not any(label.endswith(h) for h, _ in meeting_heads()):
-        return None
-    title = [p for p in ctx.passages if p.kind == "title"] or list(ctx.passages[:1])
-    when = doc.date
+    when_any = when or start
     return Meeting(
-        key=meeting_key(label, when.year if when else None), label=label, date=when,
-        place=make_key(doc.place) if doc.place else None, participants=principals,
-        ordinal=int(m.group(1)) if (m := _ORDINAL.search(label)) else None,
-        passages=tuple(p.index for p in title), mentions=tuple(ctx.mention(p, 0, len(p.text)) for p in title),
+        key=meeting_key(label, when_any.year if when_any else None), label=label, date=when, start=start, end=end,
+        place=make_key(doc.place) if doc.place and doc.doc_type != "meeting_summary" else None,
+        participants=participants, ordinal=int(m.group(1)) if (m := _ORDINAL.search(label)) else None,
+        passages=passages or (0,), mentions=mentions,
     )
+
+
+def _partners(doc, event) -> list:
+    """The nouns marked with と that name the other side of ``event`` (Bと会談, Bと会談を行った)."""
+    out = []
+    for rule in ("PARTNER", "PARTNER_VERB"):
+        events = dependency_matches(doc, "meetings", rule, "event")
+        partners = dependency_matches(doc, "meetings", rule, "partner")
+        # one match writes one span per node, in token order; pair them by their shared parent
+        for partner in partners:
+            head = partner.root.head
+            linked = head.i == event.i or (rule == "PARTNER_VERB" and event.head.i == head.i)
+            if linked and any(e.root.i == event.i or e.root.head.i == head.i for e in events):
+                out.append(partner.root)
+    return out
+
+
+def _bilateral_name(ctx, pdoc, tok, written, person_at, passage) -> str | None:
+    """日・<partner country>首脳会談 for an event the text names only by its kind."""
+    partners = _partners(pdoc, tok)
+    for partner in partners:
+        lo, hi = pdoc[partner.left_edge.i].idx, partner.idx + len(partner.text)
+        country = None
+        for (ms, me), person in person_at.items():
+            if passage.start + lo <= ms < passage.start + hi and person.country and person.country != "JPN":
+                country = person.country
+        if country is None:
+            hits = [h for h in country_hits(ctx, passage.text[lo:hi]) if h.iso3 != "JPN"]
+            country = hits[-1].iso3 if hits else None
+        if country is not None:
+            return f"日・{ctx.gazetteer.country(country).name_ja}{written}"
+    return None
 
 
 def _merge_series(meetings: list[Meeting]) -> list[Meeting]:

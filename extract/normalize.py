@@ -357,6 +357,9 @@ _DATELINE = re.compile(
 )
 
 
+_SCHEDULE_DAY = re.compile(r"\s*\d{1,2}\s*日\s*[(（][月火水木金土日]")
+
+
 def _is_dateline(text: str) -> bool:
     """A line that is a date and nothing else (a page's date line): it stands alone."""
     return bool(_DATELINE.fullmatch(re.sub(r"\s+", "", text)))
@@ -377,6 +380,8 @@ def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
         return False
     if _is_dateline(nxt.body) or _is_dateline(prev.body):
         return False  # a date line under a title, or over the body, is a line of its own
+    if _SCHEDULE_DAY.match(nxt.body):
+        return False  # 「6日(金曜日):…」: the next day of a schedule
     if nxt.body[0] in _CANNOT_START:
         return True
     body = _clean_body(prev.body)
