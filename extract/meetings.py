@@ -39,7 +39,7 @@ _ASIDE = re.compile(r"[(（]以下[^)）]*?という。?[)）]")
 _SERIES_PREFIX = re.compile(r"^(?:[・の]第\d+回|・[^\s、。・]{1,20}?(?:対話|会合|会議|フォーラム|委員会))")
 _SERIES_BEFORE = re.compile(r"(「[^「」]{1,40}」[^\s、。「」()（）・]{0,12}?)(?:[(（]以下[^)）]*?という。?[)）])?[・の]$")
 _SERIES_ONLY = re.compile(r"「[^「」]+」[^\s、。「」]{0,12}?[・の]")
-_AFTER_MEETING_GENERIC = re.compile(r"^(?:本|同|この|当該|各|関連する|様々な|その他の|次回|前回|今回|今次|次期|累次|定期)")
+_AFTER_MEETING_GENERIC = re.compile(r"^(?:本|同|この|当該|各|関連する|様々な|その他の|次回|前回|今回|今次|次期|累次|定期|過去|これまで)")
 _AT_PLACE = re.compile(r"^[^\s、。]{1,12}?(?:における|での|で開催の)")
 
 
@@ -60,6 +60,9 @@ def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
     tok = hit.token
     near = [tok.head, tok.head.head, *tok.children]
     if any(any(t.text.startswith(w) for w in hold_words) for t in near if t.i != tok.i):
+        return True
+    # 開催予定の地域環境サミット: a holding word in the clause that modifies the name
+    if any(t.text.startswith(hold_words) for t in tok.subtree if tok.i - 4 <= t.i < tok.i):
         return True
     after = passage_text[hit.end : hit.end + 10]
     if re.match(rf"^(?:が|を|は|の)?(?:{'|'.join(hold_words)})", after):
@@ -118,6 +121,18 @@ def _events(doc) -> dict[int, str]:
                     and (nxt.pos_ == "CCONJ" or nxt.text in {"、", ",", "，"})):
                 found[tok.i] = rule
     return found
+
+
+_PLANNED = frozenset({"こと", "予定", "意向", "よう", "方針", "べし", "計画", "調整", "方向"})
+
+
+def _reported(doc, event, rule: str) -> bool:
+    """Was the event held (会合を開催した), rather than agreed to be held (開催することで一致)?
+    Attending (出席するため) and occasions (…の機会に) count as reported."""
+    if rule not in {"HELD", "HELD_PASSIVE", "CALL_RECEIVED"}:
+        return True
+    verb = event.head
+    return not any(t.lemma_ in _PLANNED for t in doc[verb.i + 1 : verb.i + 5])
 
 
 def _series_number(doc) -> list[tuple[int, int]]:
@@ -182,6 +197,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                 tok = doc.char_span(start_char, end_char, alignment_mode="expand")
                 hits.append(HeadHit("", "conference", tok.root, start_char, end_char, passage.text[start_char:end_char]))
         for hit in hits:
+            if lead is not None and lead[0] is passage and lead[2].i == hit.token.i and ctx.document.doc_type == "meeting_summary":
+                continue  # the summary's own meeting: see _document_meeting
             if any(o.start < hit.end <= o.end for o in orgs):
                 continue  # 閣僚会議 as a body (キルギス共和国閣僚会議), not a meeting
             if _SERIES_PREFIX.match(_ASIDE.sub("", passage.text[hit.end:])):
@@ -218,7 +235,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                     start, end = d.value, d.end_value
                 else:
                     date = d.value
-            undated_ok = named and (event_rule is not None or not hit.word
+            undated_ok = named and ((event_rule is not None and _reported(doc, hit.token, event_rule)) or not hit.word
                                     or (hit.value not in _SERIES_KINDS and ("「" in hit.label or _known_series(label))))
             if ordinal_m is None and not dates and not undated_ok:
                 continue
@@ -243,6 +260,7 @@ _REFERENCE_TAIL = re.compile(r"の(?:会合|会議)$")
 #: Heads that name a series of meetings as often as one meeting: undated, they need an event.
 _SERIES_KINDS = {"dialogue", "consultation", "committee", "forum"}
 _NUMBER_DEBRIS = re.compile(r"^(?:[(（]?\d{1,2}[)）.．]|\d{1,2}\s)\s*")
+_DURATION = re.compile(r"^(?:約|およそ)?\d+(?:時間|分間|分|日間)(?:程度|ほど)?(?:に(?:わた|亘)り)?")
 _COORDINATION = re.compile(r"^.*(?:及び|並びに|および)")
 
 
@@ -250,9 +268,12 @@ def _tidy(label: str) -> str:
     """Cut what the phrase took in that is not the name: a paragraph number (2. …), a schedule's
     day (…:), what is coordinated before it (A及びB会合 → B会合), an unclosed 「 (初の「…)."""
     label = _NUMBER_DEBRIS.sub("", label)
+    label = _DURATION.sub("", label)
     label = re.split(r"[:：]", label)[-1]
     if "「" not in label or label.rfind("」") > label.rfind("「"):
-        label = _COORDINATION.sub("", label) or label
+        rest = _COORDINATION.sub("", label)
+        if rest and rest != label and not re.search(r"[のをにがでと]", rest):
+            label = rest  # 日米関係全般及び九州・沖縄サミット → 九州・沖縄サミット
     if label.count("「") > label.count("」"):
         label = label[label.rfind("「") + 1 :]
     return label.strip()
