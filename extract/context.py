@@ -233,7 +233,7 @@ def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) ->
             # the head must close the compound: 協定終了後 or 機関投資家 are not instruments
             nxt = tok.nbor(1) if tok.i + 1 < len(doc) else None
             if (nxt is not None and nxt.idx == end and nxt.pos_ in {"NOUN", "PROPN"}
-                    and nxt.text not in {"間", "等", "など"} and not nxt.text.startswith(_EVENT_WORDS)
+                    and nxt.text not in {"間", "等", "など", "他", "ほか"} and not nxt.text.startswith(_EVENT_WORDS)
                     and nxt.lemma_ not in _ATTENDING):
                 continue
             if any(a.start() <= m.start() < a.end() for a in _PAREN_ASIDE.finditer(text)):

@@ -179,7 +179,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
         if passage.kind in {"caption", "title", "signature"}:
             continue
         own_dates = ctx.dates_in(passage)
-        if passage.kind in {"heading", "table_row", "list_item"} and own_dates and own_dates[0].start <= 2:
+        schedule = passage.kind in {"heading", "table_row", "list_item"} or "。" not in passage.text
+        if schedule and own_dates and own_dates[0].start <= 2:
             carry = own_dates[0]
         elif passage.kind == "paragraph" and "。" in passage.text:
             carry = None
@@ -227,7 +228,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             held = event_rule in {"HELD", "HELD_PASSIVE", "CALL_RECEIVED"} or _held(hit, passage.text, hold_words)
             date, start, end = None, None, None
             dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit) if held else [])
-            if not dates and passage.kind in {"table_row", "heading", "list_item"}:
+            if not dates and (passage.kind in {"table_row", "heading", "list_item"} or "。" not in passage.text):
                 dates = own_dates[:1] or ([carry] if carry is not None else [])
             if dates:
                 d = dates[0]

@@ -357,7 +357,7 @@ _DATELINE = re.compile(
 )
 
 
-_SCHEDULE_DAY = re.compile(r"\s*\d{1,2}\s*日\s*[(（][月火水木金土日]")
+_SCHEDULE_DAY = re.compile(r"\s*(?:\d{1,2}\s*日\s*[(（][月火水木金土日]|\d{1,2}\s*日\s+(?:午前|午後)|(?:午前|午後)\s)")
 
 
 def _is_dateline(text: str) -> bool:
