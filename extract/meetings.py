@@ -126,6 +126,25 @@ def _events(doc) -> dict[int, str]:
 _PLANNED = frozenset({"こと", "予定", "意向", "よう", "方針", "べし", "計画", "調整", "方向"})
 
 
+_QUOTED = re.compile(r"「([^「」]{2,60})」")
+
+
+def _quoted_meetings(text: str, doc, hits: list[HeadHit]) -> list[HeadHit]:
+    """「世界防災閣僚会議in東北」: a name in quotes with a meeting word inside it, where the word
+    does not close the name (so the head-word scan did not see it)."""
+    heads = tuple(w for w, _ in meeting_heads())
+    out = []
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1)
+        if inner.endswith(heads) or not any(h in inner for h in heads if len(h) >= 2):
+            continue
+        span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if span is not None:
+            word = next(h for h in heads if h in inner)
+            out.append(HeadHit("", "conference" if word else "", span.root, m.start(), m.end(), m.group(0)))
+    return out
+
+
 def _reported(doc, event, rule: str) -> bool:
     """Was the event held (会合を開催した), rather than agreed to be held (開催することで一致)?
     Attending (出席するため) and occasions (…の機会に) count as reported."""
@@ -197,6 +216,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             if not any(h.start <= start_char < h.end for h in hits):
                 tok = doc.char_span(start_char, end_char, alignment_mode="expand")
                 hits.append(HeadHit("", "conference", tok.root, start_char, end_char, passage.text[start_char:end_char]))
+        hits.extend(_quoted_meetings(passage.text, doc, hits))
         for hit in hits:
             if lead is not None and lead[0] is passage and lead[2].i == hit.token.i and ctx.document.doc_type == "meeting_summary":
                 continue  # the summary's own meeting: see _document_meeting
@@ -330,7 +350,7 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-_SUMMARY_TAIL = re.compile(r"(?:の)?(?:結果)?(?:概要|要旨|について)$")
+_SUMMARY_TAIL = re.compile(r"(?:の)?(?:結果)?(?:概要|要旨|について)$|[(（](?:結果)?概要[^()（）]{0,6}[)）]$")
 _TITLE_MEETING = re.compile(r"^(?P<meeting>.+?)(?:[/／\s]|(?=共同声明|共同宣言|宣言|共同発表|議長声明))")
 
 
