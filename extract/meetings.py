@@ -113,6 +113,8 @@ def _events(doc) -> dict[int, str]:
             found.setdefault(span.start, rule)
     for i in _occasions(doc):
         found.setdefault(i, "ATTENDED")
+    for span in matches(doc, "meetings", "AFTER"):
+        found.setdefault(span[0].i, "HELD")
     heads = tuple(w for w, _ in meeting_heads())
     for i, rule in list(found.items()):
         for tok in doc[i].subtree:
@@ -138,6 +140,9 @@ def _quoted_meetings(text: str, doc, hits: list[HeadHit]) -> list[HeadHit]:
         inner = m.group(1)
         if inner.endswith(heads) or not any(h in inner for h in heads if len(h) >= 2):
             continue
+        last = max(inner.rfind(h) + len(h) for h in heads if h in inner)
+        if len(inner) - last > 8 or re.search(r"[\u3040-\u309f]", inner[last:]):
+            continue  # 「…閣僚会議との間の…覚書」: the meeting word is not where the name ends
         span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
         if span is not None:
             word = next(h for h in heads if h in inner)
@@ -236,7 +241,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                 label = label[inner[-1].start():]  # …の立上げと2025年9月の第2回対話 → 第2回対話
             if label == hit.word or _AFTER_MEETING_GENERIC.match(label) or _DEBRIS.search(label):
                 continue
-            if _REFERENCE_TAIL.search(label):
+            if _REFERENCE_TAIL.search(label) or re.match(r"の(?:会合|会議)", passage.text[hit.end:]):
                 continue  # 日中韓サミットの会合: the meetings of a series, named before
             tokens = [t for t in doc if hit.start <= t.idx < hit.end]
             named = bool(tokens) and _is_named(label, tokens)
@@ -249,15 +254,15 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             date, start, end = None, None, None
             dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit) if held else [])
             if not dates and (passage.kind in {"table_row", "heading", "list_item"} or "。" not in passage.text):
-                dates = own_dates[:1] or ([carry] if carry is not None else [])
+                dates = own_dates[:1] or ([carry] if carry is not None and passage.number is None else [])
             if dates:
                 d = dates[0]
                 if d.end_value is not None:
                     start, end = d.value, d.end_value
                 else:
                     date = d.value
-            undated_ok = named and ((event_rule is not None and _reported(doc, hit.token, event_rule)) or not hit.word
-                                    or (hit.value not in _SERIES_KINDS and ("「" in hit.label or _known_series(label))))
+            undated_ok = named and ((event_rule is not None and _reported(doc, hit.token, event_rule))
+                                    or not hit.word or (hit.value not in _SERIES_KINDS and "「" in hit.label))
             if ordinal_m is None and not dates and not undated_ok:
                 continue
             series_m = _SERIES.search(label)
@@ -281,6 +286,10 @@ _REFERENCE_TAIL = re.compile(r"の(?:会合|会議)$")
 #: Heads that name a series of meetings as often as one meeting: undated, they need an event.
 _SERIES_KINDS = {"dialogue", "consultation", "committee", "forum"}
 _NUMBER_DEBRIS = re.compile(r"^(?:[(（]?\d{1,2}[)）.．]|\d{1,2}\s)\s*")
+_RELATIVE_CLAUSE = re.compile(
+    r"^[^「」]*?(?:となる|となった|である|にある|とされる)(?:(?:来年|本年|今年|昨年|同年|翌年)の)?"
+)
+_PARTNER_PREFIX = re.compile(r"^[^「」]*との(?=[^「」]+$)")
 _DURATION = re.compile(r"^(?:約|およそ)?\d+(?:時間|分間|分|日間)(?:程度|ほど)?(?:に(?:わた|亘)り)?")
 _COORDINATION = re.compile(r"^.*(?:及び|並びに|および)")
 
@@ -289,8 +298,12 @@ def _tidy(label: str) -> str:
     """Cut what the phrase took in that is not the name: a paragraph number (2. …), a schedule's
     day (…:), what is coordinated before it (A及びB会合 → B会合), an unclosed 「 (初の「…)."""
     label = _NUMBER_DEBRIS.sub("", label)
+    label = _RELATIVE_CLAUSE.sub("", label)
+    label = _PARTNER_PREFIX.sub("", label)
     label = _DURATION.sub("", label)
     label = re.split(r"[:：]", label)[-1]
+    if "「" not in label:
+        label = re.split(r"[、,，]", label)[-1]  # a phrase never runs across a comma
     if "「" not in label or label.rfind("」") > label.rfind("「"):
         rest = _COORDINATION.sub("", label)
         if rest and rest != label and not re.search(r"[のをにがでと]", rest):
@@ -327,10 +340,11 @@ def _merge_variants(meetings: list[Meeting]) -> list[Meeting]:
     """G7サミット and G7シャルルボワ・サミット on one day are one meeting: a shorter name whose
     characters all appear, in order, in a longer one of the same date is merged into it."""
     out: list[Meeting] = []
-    for m in sorted(meetings, key=lambda m: -len(m.key)):
-        when = m.date or m.start
+    for m in sorted(meetings, key=lambda m: -len(make_key(m.label))):
+        when, name = m.date or m.start, make_key(m.label)
         target = next((o for o in out if (when is None or (o.date or o.start) in (None, when))
-                       and len(m.key) >= 4 and _subsequence(m.key, o.key)), None)
+                       and len(name) >= 4 and name != make_key(o.label)
+                       and _subsequence(name, make_key(o.label))), None)
         if target is None:
             out.append(m)
             continue
