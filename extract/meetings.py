@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .context import DocContext, HeadHit, _compound_start, head_hits, sentence_bounds
@@ -61,6 +61,8 @@ def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
     near = [tok.head, tok.head.head, *tok.children]
     if any(any(t.text.startswith(w) for w in hold_words) for t in near if t.i != tok.i):
         return True
+    if re.search(r"(?:開催|実施|行われ)(?:予定|される|された|中)?の$", passage_text[: hit.start]):
+        return True  # 開催予定のTICAD7
     # 開催予定の地域環境サミット: a holding word in the clause that modifies the name
     if any(t.text.startswith(hold_words) for t in tok.subtree if tok.i - 4 <= t.i < tok.i):
         return True
@@ -199,17 +201,21 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
     found: OrderedDict[str, Meeting] = OrderedDict()
     lead: tuple | None = None  # the first event reported in the body: a summary's own meeting
     carry = None  # the day a schedule line gives (「12日 午前 …」), for the lines under it
+    paragraphs_seen = 0
     for passage, doc in ctx.body():
         if passage.kind in {"caption", "title", "signature"}:
             continue
         own_dates = ctx.dates_in(passage)
-        schedule = passage.kind in {"heading", "table_row", "list_item"} or "。" not in passage.text
+        schedule = passage.kind in {"heading", "table_row", "list_item"} or (
+            "。" not in passage.text and len(passage.text) < _SCHEDULE_LINE_MAX)
         if schedule and own_dates and own_dates[0].start <= 2:
             carry = own_dates[0]
         elif passage.kind == "paragraph" and "。" in passage.text:
             carry = None
         events = _events(doc)
-        if lead is None and passage.kind == "paragraph" and events:
+        if passage.kind == "paragraph":
+            paragraphs_seen += 1
+        if lead is None and passage.kind == "paragraph" and events and paragraphs_seen <= 2:
             first = min(i for i, rule in events.items() if rule != "ATTENDED") if any(
                 r != "ATTENDED" for r in events.values()) else None
             if first is not None:
@@ -245,16 +251,24 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                 continue  # 日中韓サミットの会合: the meetings of a series, named before
             tokens = [t for t in doc if hit.start <= t.idx < hit.end]
             named = bool(tokens) and _is_named(label, tokens)
-            if not named and hit.word:
-                continue  # 首脳会談, 夕食会: the kind of a meeting, not its name (see the lead event)
+            bare_ok = (hit.value == "meal" and event_rule in {"HELD", "HELD_PASSIVE"}
+                       and _reported(doc, hit.token, event_rule)) or (schedule and bool(own_dates or carry))
+            if not named and hit.word and not bare_ok:
+                continue  # 首脳会談, 電話会談: the kind of a meeting, not its name (see the lead event)
             s0, s1 = sentence_bounds(passage.text, hit.start)
             ordinal_m = _ORDINAL.search(label)
-            in_phrase = [d for d in ctx.dates_in(passage, hit.start, hit.end)]
-            held = event_rule in {"HELD", "HELD_PASSIVE", "CALL_RECEIVED"} or _held(hit, passage.text, hold_words)
+            in_phrase = ctx.dates_in(passage, hit.start, hit.end) or _date_before(ctx, passage, hit)
+            held = (event_rule in {"HELD", "HELD_PASSIVE", "CALL_RECEIVED"} or _held(hit, passage.text, hold_words)
+                    or (event_rule == "ATTENDED" and _is_occasion(passage.text, hit)))
             date, start, end = None, None, None
-            dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit) if held else [])
-            if not dates and (passage.kind in {"table_row", "heading", "list_item"} or "。" not in passage.text):
-                dates = own_dates[:1] or ([carry] if carry is not None and passage.number is None else [])
+            dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit, hits) if held else [])
+            if not dates and (schedule or passage.kind == "heading"):
+                line_dates = own_dates[:1] if passage.kind == "heading" else [d for d in own_dates[:1] if d.start <= 2]
+                dates = line_dates or ([carry] if carry is not None and passage.number is None else [])
+            if (not dates and ctx.document.doc_type == "meeting_summary" and event_rule in {"HELD", "HELD_PASSIVE"}
+                    and _reported(doc, hit.token, event_rule) and ctx.document.date is not None
+                    and not ctx.dates_in(passage, s0, s1)):
+                dates = [_Dated(ctx.document.date)]  # その後、…主催の晩餐会が行われ: on the summary's day
             if dates:
                 d = dates[0]
                 if d.end_value is not None:
@@ -278,6 +292,9 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
     own = _document_meeting(ctx, principals, lead, person_at)
     if own is not None:
         _add(found, own, into_own=True)
+        merged = found[own.key]
+        if merged.date is None and merged.start is None and ctx.document.date is not None:
+            found[own.key] = replace(merged, date=ctx.document.date)  # the summary's date line
     return _merge_variants(_merge_series(list(found.values())))
 
 
@@ -405,10 +422,14 @@ def _document_meeting(ctx: DocContext, principals, lead, person_at) -> Meeting |
         t0, t1 = _event_phrase(pdoc, tok)
         written = passage.text[pdoc[t0].idx : tok.idx + len(tok.text)]
         s0, s1 = sentence_bounds(passage.text, tok.idx)
-        before = [d for d in ctx.dates_in(passage, s0, tok.idx)]
-        if before:
-            d = before[0]
+        before = ctx.dates_in(passage, s0, tok.idx)
+        after = [d for d in ctx.dates_in(passage, tok.idx, s1) if d.start < tok.head.idx]
+        given = before or after  # 本件会議は、平成5年10月5日、6日両日…開催された
+        if len(given) == 1 or (given and given[0].end_value):
+            d = given[0]
             when, start, end = (None, d.value, d.end_value) if d.end_value else (d.value, None, None)
+        elif given:
+            when = None  # 3月4日及び5日に訪日し…会談を行った: which day is not said here
         hit = HeadHit(tok.text, "", tok, pdoc[t0].idx, tok.idx + len(tok.text), written)
         participants = tuple(dict.fromkeys((*principals, *_participants(ctx, passage, s0, s1, hit, principals, person_at))))
         if label is None:
@@ -417,7 +438,7 @@ def _document_meeting(ctx: DocContext, principals, lead, person_at) -> Meeting |
         mentions = (*mentions, ctx.mention(passage, pdoc[t0].idx, tok.idx + len(tok.text)))
     if label is None:
         return None
-    when_any = when or start
+    when_any = when or start or doc.date  # the key's year: the summary's year when the day is not said
     return Meeting(
         key=meeting_key(label, when_any.year if when_any else None), label=label, date=when, start=start, end=end,
         place=make_key(doc.place) if doc.place and doc.doc_type != "meeting_summary" else None,
@@ -489,12 +510,39 @@ def _with_series(text: str, hit: HeadHit) -> HeadHit:
     return replace(hit, start=m.start(), label=f"{series}・{hit.label}")
 
 
-def _sentence_dates(ctx, passage, s0: int, s1: int, hit: HeadHit):
-    """Dates of the sentence before the phrase (…に東京で開催された X), else after it."""
+def _sentence_dates(ctx, passage, s0: int, s1: int, hit: HeadHit, hits=()):
+    """Dates of the sentence before the phrase (…に東京で開催された X), else after it; a date
+    with another meeting named between it and the phrase is that meeting's."""
     dates = ctx.dates_in(passage, s0, s1)
-    before = [d for d in dates if d.end <= hit.start]
+    doc = hit.token.doc
+    others = [h for h in hits if h.end <= hit.start and h is not hit
+              and _is_named(h.label, [t for t in doc if h.start <= t.idx < h.end] or [h.token])]
+    before = [d for d in dates if d.end <= hit.start and not any(d.end <= h.start for h in others)]
     after = [d for d in dates if d.start >= hit.end]
     return before[-1:] or after[:1]
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """A date given by the document rather than by a mention (the summary's date line)."""
+
+    value: object
+    end_value: object = None
+
+
+_SCHEDULE_LINE_MAX = 80
+_OCCASION_WORDS = re.compile(r"^(?:の)?(?:機会|際)")
+
+
+def _date_before(ctx, passage, hit: HeadHit):
+    """「6日の日韓米首脳会談」「昨年9月の…首脳会談」: a date joined to the name by の is its date."""
+    return [d for d in ctx.dates_in(passage, 0, hit.start)
+            if d.end < hit.start and passage.text[d.end:hit.start] == "の"]
+
+
+def _is_occasion(text: str, hit: HeadHit) -> bool:
+    """…サミットの機会に / …会議の際: what the sentence reports happened at that meeting."""
+    return bool(_OCCASION_WORDS.match(text[hit.end:]))
 
 
 def _participants(ctx, passage, s0, s1, hit, principals, person_at) -> tuple[str, ...]:
