@@ -80,7 +80,7 @@ def era_to_year(era: str, year: int) -> int:
 
 _S = r"[ \u3000]*"  # stray spaces (not tabs or newlines: those separate cells and lines)
 _D = r"[0-9０-９]"
-_NOT_NUM_BEFORE = r"(?<![0-9０-９.,．，])"
+_NOT_NUM_BEFORE = r"(?<![0-9０-９.．])(?<![0-9０-９][,，])"  # a comma after a digit is a thousands separator
 _KDIGIT = "〇○零一二三四五六七八九"
 _NOT_KANJI_NUM_BEFORE = r"(?<![〇○零一二三四五六七八九十百千万億兆])"
 _NOT_KANJI_BEFORE = r"(?<![\u3400-\u9fff々〆])"  # relative words start a word (not 日本年…)

@@ -242,6 +242,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                     hit = replace(hit, start=doc[t0].idx, label=passage.text[doc[t0].idx:hit.end])
             hit = _with_series(passage.text, hit)
             label = _tidy(_AT_PLACE.sub("", hit.label, count=1))
+            if passage.text[hit.end - len(label) : hit.end] == label and hit.end - len(label) > hit.start:
+                hit = replace(hit, start=hit.end - len(label), label=label)  # what _tidy cut is not the name
             inner = list(_ORDINAL.finditer(label))
             if inner and inner[-1].start() > 0 and not _SERIES_ONLY.fullmatch(label[: inner[-1].start()]):
                 label = label[inner[-1].start():]  # …の立上げと2025年9月の第2回対話 → 第2回対話

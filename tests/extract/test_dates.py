@@ -331,3 +331,10 @@ def test_corpus_files() -> None:
     everything = {iso for isos_ in found.values() for iso in isos_}
     assert {"2022-12-24", "2023-11-17", "2015-10-26", "2023-07-06", "2025-12-18"} <= everything
     assert {"2025-12-20", "2025-03-13", "1983-11-07", "1880", "1895"} <= everything
+
+
+def test_a_day_after_a_japanese_comma_is_a_date_but_a_thousands_separator_is_not() -> None:
+    anchor = DateValue(2019, 4, 9)
+    assert [str(m.value) for m in find_dates("総理から,8日の会談では", anchor=anchor)] == ["2019-04-08"]
+    assert [str(m.value) for m in find_dates("首脳は、3日に会った", anchor=anchor)] == ["2019-04-03"]
+    assert find_dates("総額1,25日", anchor=anchor) == []
