@@ -242,24 +242,31 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                     hit = replace(hit, start=doc[t0].idx, label=passage.text[doc[t0].idx:hit.end])
             hit = _with_series(passage.text, hit)
             label = _tidy(_AT_PLACE.sub("", hit.label, count=1))
+            phrase_start = hit.start  # the phrase's dates count (1997年のクラスノヤルスクにおける…会談)
+            cut = max(passage.text.rfind(c, hit.start, hit.end) for c in "、,，:：")
+            if cut >= 0 and "「" not in passage.text[hit.start : hit.end]:
+                phrase_start = cut + 1  # but not across a comma (本7日…,G20サミット)
             if passage.text[hit.end - len(label) : hit.end] == label and hit.end - len(label) > hit.start:
                 hit = replace(hit, start=hit.end - len(label), label=label)  # what _tidy cut is not the name
             inner = list(_ORDINAL.finditer(label))
             if inner and inner[-1].start() > 0 and not _SERIES_ONLY.fullmatch(label[: inner[-1].start()]):
                 label = label[inner[-1].start():]  # …の立上げと2025年9月の第2回対話 → 第2回対話
-            if label == hit.word or _AFTER_MEETING_GENERIC.match(label) or _DEBRIS.search(label):
+            if _AFTER_MEETING_GENERIC.match(label) or _DEBRIS.search(label):
                 continue
             if _REFERENCE_TAIL.search(label) or re.match(r"の(?:会合|会議)", passage.text[hit.end:]):
                 continue  # 日中韓サミットの会合: the meetings of a series, named before
             tokens = [t for t in doc if hit.start <= t.idx < hit.end]
             named = bool(tokens) and _is_named(label, tokens)
-            bare_ok = (hit.value == "meal" and event_rule in {"HELD", "HELD_PASSIVE"}
-                       and _reported(doc, hit.token, event_rule)) or (schedule and bool(own_dates or carry))
+            held_meal = (hit.value == "meal" and event_rule in {"HELD", "HELD_PASSIVE"}
+                         and _reported(doc, hit.token, event_rule))
+            if label == hit.word and not held_meal:
+                continue  # 会談, 夕食会 alone: the kind of a meeting (ANNOTATION: working meals count)
+            bare_ok = held_meal or (schedule and bool(own_dates or carry))
             if not named and hit.word and not bare_ok:
                 continue  # 首脳会談, 電話会談: the kind of a meeting, not its name (see the lead event)
             s0, s1 = sentence_bounds(passage.text, hit.start)
             ordinal_m = _ORDINAL.search(label)
-            in_phrase = ctx.dates_in(passage, hit.start, hit.end) or _date_before(ctx, passage, hit)
+            in_phrase = ctx.dates_in(passage, phrase_start, hit.end) or _date_before(ctx, passage, hit)
             held = (event_rule in {"HELD", "HELD_PASSIVE", "CALL_RECEIVED"} or _held(hit, passage.text, hold_words)
                     or (event_rule == "ATTENDED" and _is_occasion(passage.text, hit)))
             date, start, end = None, None, None
@@ -277,8 +284,9 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                     start, end = d.value, d.end_value
                 else:
                     date = d.value
-            undated_ok = named and ((event_rule is not None and _reported(doc, hit.token, event_rule))
-                                    or not hit.word or (hit.value not in _SERIES_KINDS and "「" in hit.label))
+            quoted = "「" in hit.label or passage.text[hit.start - 1 : hit.start] == "「"
+            undated_ok = held_meal or named and ((event_rule is not None and _reported(doc, hit.token, event_rule))
+                                                 or not hit.word or (hit.value not in _SERIES_KINDS and quoted))
             if ordinal_m is None and not dates and not undated_ok:
                 continue
             series_m = _SERIES.search(label)
@@ -309,6 +317,9 @@ _RELATIVE_CLAUSE = re.compile(
     r"^[^「」]*?(?:となる|となった|である|にある|とされる)(?:(?:来年|本年|今年|昨年|同年|翌年)の)?"
 )
 _PARTNER_PREFIX = re.compile(r"^[^「」]*との(?=[^「」]+$)")
+_SCHEDULE_PREFIX = re.compile(
+    r"^(?:\d{1,2}日(?:[(（][^()（）]{1,4}[)）])?)?(?:午前|午後|夜|朝|昼)?(?:\d{1,2}時(?:\d{1,2}分)?(?:から|より|~)?)?"
+)
 _DURATION = re.compile(r"^(?:約|およそ)?\d+(?:時間|分間|分|日間)(?:程度|ほど)?(?:に(?:わた|亘)り)?")
 _COORDINATION = re.compile(r"^.*(?:及び|並びに|および)")
 
@@ -320,6 +331,7 @@ def _tidy(label: str) -> str:
     label = _RELATIVE_CLAUSE.sub("", label)
     label = _PARTNER_PREFIX.sub("", label)
     label = _DURATION.sub("", label)
+    label = _SCHEDULE_PREFIX.sub("", label)
     label = re.split(r"[:：]", label)[-1]
     if "「" not in label:
         label = re.split(r"[、,，]", label)[-1]  # a phrase never runs across a comma
