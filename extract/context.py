@@ -215,7 +215,7 @@ class HeadHit:
 
 
 #: Nouns that may follow a meeting's name inside one compound: G20サミット出席のため.
-_ATTENDING = frozenset({"出席", "参加", "出席中", "参加中", "議長", "議長国", "開催国", "首脳"})
+_ATTENDING = frozenset({"出席", "参加", "出席中", "参加中", "議長", "議長国", "開催国", "首脳", "後", "直後", "前", "直前", "終了後"})
 
 
 def head_hits(passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) -> list[HeadHit]:
