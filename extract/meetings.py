@@ -240,6 +240,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                 t0, _ = _event_phrase(doc, hit.token)
                 if doc[t0].idx < hit.start:
                     hit = replace(hit, start=doc[t0].idx, label=passage.text[doc[t0].idx:hit.end])
+            hit = _with_abbreviated_name(passage.text, hit)
             hit = _with_series(passage.text, hit)
             label = _tidy(_AT_PLACE.sub("", hit.label, count=1))
             phrase_start = hit.start  # the phrase's dates count (1997年のクラスノヤルスクにおける…会談)
@@ -512,6 +513,17 @@ def _merge_series(meetings: list[Meeting]) -> list[Meeting]:
                 continue
         out.append(m.key)
     return [by_key[k] for k in dict.fromkeys(out)]
+
+
+_ABBREVIATED_BEFORE = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff・]{2,30}[(（][A-Z][A-Za-z]{1,9}[)）]$")
+
+
+def _with_abbreviated_name(text: str, hit: HeadHit) -> HeadHit:
+    """核兵器不拡散条約(NPT)運用検討会議: a name with its abbreviation in brackets runs on."""
+    m = _ABBREVIATED_BEFORE.search(text, 0, hit.start)
+    if m is None or m.end() != hit.start:
+        return hit
+    return replace(hit, start=m.start(), label=text[m.start() : hit.end])
 
 
 def _with_series(text: str, hit: HeadHit) -> HeadHit:
