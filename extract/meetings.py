@@ -273,7 +273,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             date, start, end = None, None, None
             dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit, hits) if held else [])
             if not dates and (schedule or passage.kind == "heading"):
-                line_dates = own_dates[:1] if passage.kind == "heading" else [d for d in own_dates[:1] if d.start <= 2]
+                numbered = passage.kind == "heading" and passage.number is not None  # 1.…への表敬 (3月5日,…)
+                line_dates = own_dates[:1] if numbered else [d for d in own_dates[:1] if d.start <= 2]
                 dates = line_dates or ([carry] if carry is not None and passage.number is None else [])
             if (not dates and ctx.document.doc_type == "meeting_summary" and event_rule in {"HELD", "HELD_PASSIVE"}
                     and _reported(doc, hit.token, event_rule) and ctx.document.date is not None
@@ -375,8 +376,7 @@ def _merge_variants(meetings: list[Meeting]) -> list[Meeting]:
     for m in sorted(meetings, key=lambda m: -len(make_key(m.label))):
         when, name = m.date or m.start, make_key(m.label)
         target = next((o for o in out if (when is None or (o.date or o.start) in (None, when))
-                       and len(name) >= 4 and name != make_key(o.label)
-                       and _subsequence(name, make_key(o.label))), None)
+                       and len(name) >= 4 and _subsequence(name, make_key(o.label))), None)
         if target is None:
             out.append(m)
             continue
@@ -414,6 +414,10 @@ def _title_label(doc) -> str | None:
         label = _SUMMARY_TAIL.sub("", doc.title).strip()
         core = _NUMBERED_TAIL.sub("", label)  # TICAD(アフリカ開発会議)I
         return label if label.endswith(heads) or (core != label and core.endswith(heads)) else None
+    if doc.doc_type == "press_statement":
+        m = re.match(r"^(?P<meeting>.+?)の開催(?:について)?$", doc.title)
+        if m and m.group("meeting").endswith(heads):
+            return m.group("meeting")  # 第1回日・X協力対話の開催
     if doc.doc_type in {"joint_statement", "declaration"}:
         m = _TITLE_MEETING.match(doc.title)
         if m and m.group("meeting").endswith(heads) and m.group("meeting") != doc.title:
@@ -439,10 +443,13 @@ def _document_meeting(ctx: DocContext, principals, lead, person_at) -> Meeting |
         s0, s1 = sentence_bounds(passage.text, tok.idx)
         before = ctx.dates_in(passage, s0, tok.idx)
         after = [d for d in ctx.dates_in(passage, tok.idx, s1) if d.start < tok.head.idx]
-        given = before or after  # 本件会議は、平成5年10月5日、6日両日…開催された
+        given = before or after
         if len(given) == 1 or (given and given[0].end_value):
             d = given[0]
             when, start, end = (None, d.value, d.end_value) if d.end_value else (d.value, None, None)
+        elif not before and len(after) >= 2:
+            # 本件会議は、平成5年10月5日、6日両日…開催された: the days of the event itself
+            when, start, end = None, after[0].value, after[-1].value
         elif given:
             when = None  # 3月4日及び5日に訪日し…会談を行った: which day is not said here
         hit = HeadHit(tok.text, "", tok, pdoc[t0].idx, tok.idx + len(tok.text), written)
@@ -542,7 +549,7 @@ def _sentence_dates(ctx, passage, s0: int, s1: int, hit: HeadHit, hits=()):
     dates = ctx.dates_in(passage, s0, s1)
     doc = hit.token.doc
     others = [h for h in hits if h.end <= hit.start and h is not hit
-              and _is_named(h.label, [t for t in doc if h.start <= t.idx < h.end] or [h.token])]
+              and _is_named(_tidy(h.label), [t for t in doc if h.end - len(_tidy(h.label)) <= t.idx < h.end] or [h.token])]
     before = [d for d in dates if d.end <= hit.start and not any(d.end <= h.start for h in others)]
     after = [d for d in dates if d.start >= hit.end]
     return before[-1:] or after[:1]
