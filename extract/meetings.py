@@ -578,10 +578,33 @@ def _is_occasion(text: str, hit: HeadHit) -> bool:
     return bool(_OCCASION_WORDS.match(text[hit.end:]))
 
 
+def _dialogue_region(ctx, name: str) -> list[str]:
+    """「中央アジア+日本」対話, 日・中央アジア…会合: a region as one side of a dialogue with Japan
+    stands for its states (the UN sub-region in ``data/gazetteer/regions.tsv``)."""
+    from .visits import _regions
+
+    out: list[str] = []
+    for region, (sub_region, members) in _regions().items():
+        if re.search(rf"(?:日・|日本・|日本\+|日本＋){region}|{region}(?:\+|＋|・)日本", name):
+            out += list(members) or [c.iso3 for c in ctx.gazetteer.countries_in_region(sub_region)]
+            out.append("JPN")
+    return out
+
+
+_PLACE_AFTER = re.compile(r"^(?:・[^\s、。,]{1,10}?)?(?:において|にて|で|を訪問|訪問|の首都|に到着|入り)")
+
+
 def _participants(ctx, passage, s0, s1, hit, principals, person_at) -> tuple[str, ...]:
+    """Who took part: the countries a meeting's name gives (日韓米首脳会談), else the persons and
+    countries its sentence names — not a country named as the place (ドイツ・ハンブルクを訪問中) —
+    and, in a meeting summary or where 両首脳 / 双方 act, the document's principals."""
+    name = passage.text[hit.start : hit.end]
+    named = [c.iso3 for c in country_hits(ctx, name)] + _dialogue_region(ctx, name)
+    if named:
+        return tuple(dict.fromkeys(named))
     out: list[str] = []
     for c in country_hits(ctx, passage.text):
-        if s0 <= c.start < s1:
+        if s0 <= c.start < s1 and not (hit.start <= c.start < hit.end) and not _PLACE_AFTER.match(passage.text[c.end:]):
             out.append(c.iso3)
     for (ms, me), person in person_at.items():
         if passage.start + s0 <= ms < passage.start + s1:
@@ -589,7 +612,6 @@ def _participants(ctx, passage, s0, s1, hit, principals, person_at) -> tuple[str
             if person.country:
                 out.append(person.country)
     sentence = passage.text[s0:s1]
-    if collective_subject(sentence):
+    if collective_subject(sentence) or ctx.document.doc_type == "meeting_summary":
         out = [*principals, *out]
     return tuple(dict.fromkeys(out))
-
