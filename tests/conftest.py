@@ -37,3 +37,17 @@ def corpus_build(tmp_path_factory, nlp):
     out = tmp_path_factory.mktemp("corpus-build")
     build([CORPUS], out, nlp=nlp, progress=False)
     return out
+
+
+@pytest.fixture
+def facts_of(nlp, tmp_path):
+    """``facts_of(text)``: the DocumentFacts of ``text`` saved as a document, with the real model."""
+    from extract.pipeline import extract_document
+    from extract.structure import parse_document
+
+    def run(text: str, name: str = "doc.txt"):
+        path = Path(tmp_path) / name
+        path.write_text(text, encoding="utf-8")
+        return extract_document(parse_document(path), nlp)
+
+    return run
