@@ -143,6 +143,7 @@ class GazetteerRuler:
         from spacy.matcher import Matcher
 
         self.name = name
+        self._vocab = nlp.vocab
         self._strings: dict[str, tuple[str, str]] = {}
         self._matcher = Matcher(nlp.vocab, validate=True)
         for row in patterns:
@@ -173,7 +174,7 @@ class GazetteerRuler:
         for match_id, start, end in self._matcher(doc) if len(self._matcher) else ():
             if taken.intersection(range(start, end)):
                 continue
-            label, _, kb_id = doc.vocab.strings[match_id].partition("|")
+            label, _, kb_id = self._vocab.strings[match_id].partition("|")
             spans.append(Span(doc, start, end, label=label, kb_id=kb_id))
         doc.spans["bkg"] = sorted(spans, key=lambda s: (s.start, s.end))
         doc.spans["ner"] = [
