@@ -17,8 +17,11 @@ from extract.patterns import FAMILIES, PatternError, build_matchers, load_rules,
 ROOT = Path(__file__).resolve().parents[2]
 
 
+_LANG = Japanese()
+
+
 def _ruler(rows):
-    return GazetteerRuler(Japanese(), "bkg_gazetteer", rows)
+    return GazetteerRuler(_LANG, "bkg_gazetteer", rows)
 
 
 def test_gazetteer_spans_are_written_where_names_fall_on_token_boundaries():
@@ -32,7 +35,7 @@ def test_gazetteer_spans_are_written_where_names_fall_on_token_boundaries():
 
 def test_token_patterns_and_ginza_candidates():
     rows = [{"label": "ORG", "pattern": [{"LOWER": "jica"}], "id": "国際協力機構"}]
-    doc = Doc(Vocab(), words=["JICA", "の", "サトウ"], spaces=[False] * 3)
+    doc = Doc(_LANG.vocab, words=["JICA", "の", "サトウ"], spaces=[False] * 3)
     doc.ents = [Span(doc, 2, 3, label="Person"), Span(doc, 0, 1, label="Organization_Other")]
     doc = _ruler(rows)(doc)
     assert [(s.text, s.label_, s.kb_id_) for s in doc.spans["bkg"]] == [("JICA", "ORG", "国際協力機構")]
