@@ -32,6 +32,7 @@ test: install system-deps
 	$(BIN)/python -m pytest -q
 
 eval: install
+	$(BIN)/bkg eval --gold data/devset
 	$(BIN)/bkg eval --gold data/gold
 
 bench: install
