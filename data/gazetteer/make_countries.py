@@ -41,6 +41,7 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "PHL": {"official": "フィリピン共和国", "abbr": "比"},
     "SGP": {"official": "シンガポール共和国", "abbr": "星"},
     "IDN": {"official": "インドネシア共和国", "abbr": "尼"},
+    "MYS": {"aliases": "マレイシア"},  # MOFA's spelling until 2010s documents
     "THA": {"short": "タイ", "official": "タイ王国", "abbr": "泰"},
     "MEX": {"official": "メキシコ合衆国", "abbr": "墨"},
     "BRA": {"official": "ブラジル連邦共和国", "abbr": "伯"},
