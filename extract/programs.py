@@ -1,14 +1,21 @@
 """Programs and initiatives: named projects, schemes, frameworks, movements, routes.
 
-Three forms, all headed by a word of ``data/lexicon/programs.tsv`` (計画, 事業, プロジェクト,
-プログラム, 運動, イニシアティブ, 制度, 枠組み, ルート …):
+Forms headed by a word of ``data/lexicon/programs.tsv`` (計画, 事業, プロジェクト, オペレーション,
+プログラム, 運動, イニシアティブ, 構想, 政策, 制度, 枠組み, ルート, 日本年 …):
 
 * a name in 「」 that ends in a head (「国際幹線道路改善計画」) or is followed by one
   (「一村一品」運動, 「MIRA」プログラム), or that follows one (研修プログラム「…」);
 * a name with an abbreviation in parentheses (人材育成奨学計画（JDS）);
 * a compound that ends in a head and carries a proper name: katakana, Latin letters or a
-  country (ビシュケク・オシュ道路改修事業, 日本・中央アジアAI協力パートナーシップ).
+  country (ビシュケク・オシュ道路改修事業, 日本・中央アジアAI協力パートナーシップ);
+* a dialogue of Japan and named partners held in numbered sessions (第1回日X協力対話 → 日X協力対話;
+  rule DIALOGUE_SERIES of ``data/patterns/programs.json``);
+* a compound ending in 構想 (a named initiative: 技術大学構想), and the well-known programmes,
+  policies and agendas of ``data/gazetteer/programs.tsv`` (2030アジェンダ, 東方政策).
 
+A quoted project keeps its phase (「…発電計画(第八期)」); an English title in brackets
+(「…計画(Project for …)」) becomes an alias. A quotation followed by its signing (「…協力プログラム」
+が署名された) is an instrument, and a head inside a longer quotation is part of that name.
 A quotation without a head (「人への投資」, 「成長の質」) is a slogan, not a program. The
 abbreviation becomes an alias, and later bare mentions of it (JDS奨学生) are mentions too.
 Participants are the countries of the sentence (or the principals where 両首脳 / 双方 act);
@@ -28,6 +35,7 @@ from .countries import country_hits
 from .facts import Program, make_key
 from .lexicon import program_heads
 from .organizations import org_hits
+from .patterns import matches
 from .principals import collective_subject, principal_countries
 from .resources import data_dir
 
@@ -35,8 +43,14 @@ __all__ = ["find_programs", "known_programs", "program_key"]
 
 _DATA = data_dir() / "gazetteer"
 
-_QUOTED = re.compile(r"「([^「」]{2,60})」")
+_QUOTED = re.compile(r"「([^「」]{2,120})」")
+# the English title a Japanese ODA document gives in brackets: an alias, not part of the name
+_ENGLISH_IN = re.compile(r"\s*[(（]([A-Za-z][A-Za-z0-9\s,.'’\-–&/]{12,})[)）]\s*$")
+# a project's phase or tranche, written after its name: (第八期), (フェーズ2), (II)
+_PHASE = re.compile(r"\s*[(（](?:第[0-9一二三四五六七八九十]+(?:期|次|フェーズ)|フェーズ\s*[0-9IVX]+|[IVX]+)[)）]\s*$")
 _ABBR_IN = re.compile(r"\(([A-Za-z][A-Za-z0-9+\-]{1,12})\)")
+# a short note in brackets after a project's name: (1号線), (II期), (地方部)
+_NOTE = re.compile(r"\s*[(（][^()（）A-Za-z]{1,8}[)）]\s*$")
 _ABBR_AFTER = re.compile(r"^\s?\(([A-Za-z][A-Za-z0-9+\-－]{1,14})\)")
 _PROPER = re.compile(rf"[{KATAKANA}A-Za-z]")
 _NAMED_PREFIX = re.compile(r"「[^「」]{1,30}」[^\s、。「」()]{0,8}\([A-Za-z][A-Za-z0-9+\-]{1,12}\)$")
@@ -54,7 +68,10 @@ def _heads() -> tuple[str, ...]:
 
 
 def _ends_with_head(name: str, heads) -> bool:
-    core = re.sub(r"[\d－\-~〜]+$", "", _ABBR_IN.sub("", name)).rstrip()
+    core = _ENGLISH_IN.sub("", name)
+    while _PHASE.search(core) or _NOTE.search(core):
+        core = _NOTE.sub("", _PHASE.sub("", core))  # (1号線)(第四期): notes after the name
+    core = re.sub(r"[\d－\-~〜]+$", "", _ABBR_IN.sub("", core)).rstrip()
     return any(core.endswith(h) for h in heads)
 
 
@@ -103,8 +120,13 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
             continue
         if not (_ends_with_head(inner, heads) or followed or preceded):
             continue
+        if _signed_after(after):
+            continue  # 「…協力プログラム」が署名された: a signed instrument (an agreement), not a programme
+        english = _ENGLISH_IN.search(inner)
+        if english is not None:
+            inner = inner[: english.start()]
         abbr_m = _ABBR_IN.search(inner)
-        abbr = abbr_m.group(1) if abbr_m else None
+        abbr = abbr_m.group(1) if abbr_m else (english.group(1) if english else None)
         label = _ABBR_IN.sub("", inner).strip()
         if abbr is None:
             after_m = _ABBR_AFTER.match(after)
@@ -114,6 +136,8 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
         if all(k[1] <= s or k[0] >= e for s, e, _, _ in out):
             out.append(k)
     taken = [(s, e) for s, e, _, _ in out]
+    taken += _quote_spans(text)  # a head inside a quotation is part of the quoted name
+    out += _dialogues(ctx, doc, text, taken)
     for tok in doc:
         head = next((h for h in heads if tok.text.endswith(h) or text[: tok.idx + len(tok.text)].endswith(h)), None)
         if head is None:
@@ -149,13 +173,90 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
             continue  # 研修プログラム「…」: the quoted name is the program
         place_named = any("地名" in t.tag_ for t in doc[i : tok.i + 1])
         anchored = (bool(country_hits(ctx, label)) or place_named) and head in _NAMED_HEADS
-        if not ((abbr and head in (*_NAMED_HEADS, "制度")) or anchored):
+        # 技術大学構想: a 構想 is a named initiative once a noun says what it is about
+        conceived = head == "構想" and tok.i - i >= 1 and len(label) >= 5 and not _GENERIC_LEAD.match(label)
+        if not ((abbr and head in (*_NAMED_HEADS, "制度")) or anchored or conceived
+                or _coordinated(text, start, end, head, out)):
             continue
         out.append((start, end + (abbr_m.end() if abbr_m else 0), label, abbr))
     return out
 
 
+_AND = re.compile(r"^(?:と|及び|並びに|や|、|・)$")
+
+
+def _coordinated(text: str, start: int, end: int, head: str, found) -> bool:
+    """特定技能制度と|育成就労制度: a compound with the same head as a programme it is coordinated
+    with (と, 及び, や, 、) is a programme of the same kind."""
+    for s, e, label, _ in found:
+        if not label.endswith(head):
+            continue
+        if e <= start and _AND.match(text[e:start]) or end <= s and _AND.match(text[end:s]):
+            return True
+    return False
+
+
 _CELL_NOTE = re.compile(r"\s*\([^()]{1,12}\)\s*$")
+_GENERIC_LEAD = re.compile(r"^(?:同|本|新|各|全体|基本|今回|上記)")
+
+
+# words that only grade a relationship: 戦略的パートナーシップ, 包括的・戦略的パートナーシップ
+_LEVEL = re.compile(
+    r"(?:(?:特別|特別な|包括的な?|戦略的な?|グローバルな?|全面的な?|互恵的な?|友好|友好的な?|協力|緊密な?|新たな|"
+    r"拡大された|強化された|総合的な?|未来志向の?|長期的な?|広範な?|深化した|重層的な?|パートナー)[・の]?)+"
+    r"(?:パートナーシップ|関係)"
+)
+
+
+def _relationship_level(ctx: DocContext, label: str) -> bool:
+    """日チリ戦略的パートナーシップ, 「包括的・戦略的パートナーシップ」: the countries and grading
+    words alone, a relationship level (the gold's ``partnerships``), not a programme."""
+    if not label.endswith(("パートナーシップ", "関係")):
+        return False
+    core = label
+    for hit in sorted(country_hits(ctx, label), key=lambda h: -h.start):
+        core = core[: hit.start] + core[hit.end :]
+    core = re.sub(r"^(?:日本国?|日)?・?", "", core)  # what remains of 日チリ…, 日本・チリ…
+    return bool(_LEVEL.fullmatch(core.lstrip("・間の")))
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """Top-level 「…」 spans, nested quotations inside (…(以下「諸島」という。)…)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "「":
+            start = i if depth == 0 else start
+            depth += 1
+        elif ch == "」" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((start, i + 1))
+    return out
+
+
+def _signed_after(after: str) -> bool:
+    """The quotation is followed by its signing: (が|に|の|を)?署名 / 締結 / 調印."""
+    return bool(re.match(r"^(?:が|に|の|を|への)?(?:署名|締結|調印)", after))
+
+
+def _dialogues(ctx: DocContext, doc, text: str, taken) -> list[tuple[int, int, str, str | None]]:
+    """第1回日バルト協力対話 (rule DIALOGUE_SERIES of ``data/patterns/programs.json``): a dialogue
+    between Japan and named partners that holds numbered sessions is a standing framework (a
+    programme); the numbered session itself is a meeting (not ours)."""
+    out: list[tuple[int, int, str, str | None]] = []
+    for span in matches(doc, "programs", "DIALOGUE_SERIES"):
+        end = span.end_char
+        number = re.match(r"第[0-9０-９一二三四五六七八九十]*回?", text[span.start_char : end])
+        start = span.start_char + (number.end() if number else 0)
+        if any(s <= start < e for s, e in taken) or any(s <= start < e for s, e, _, _ in out):
+            continue
+        label = text[start:end]
+        japan_and = re.match(rf"^日・?[{KATAKANA}]", label)  # 日バルト, 日・カリブ: Japan and a named partner
+        if len(label) <= 3 or not (country_hits(ctx, label) or japan_and):
+            continue
+        out = [o for o in out if not (o[0] >= start and o[1] <= end)]
+        out.append((start, end, label, None))
+    return out
 
 
 def _table_cells(passage, heads) -> list[tuple[int, int, str, str | None]]:
@@ -192,11 +293,15 @@ def find_programs(ctx: DocContext) -> list[Program]:
         for start, end, label, abbr in _candidates(ctx, passage, doc):
             if any(o.start <= start and start + len(label) <= o.end for o in orgs if o.gazetteer_name):
                 continue  # 国連開発計画（UNDP） is a body, not a plan
+            if _relationship_level(ctx, label):
+                continue  # 日X戦略的パートナーシップ: a partnership level, not a programme
             s0, s1 = sentence_bounds(passage.text, start)
             sentence = passage.text[s0:s1]
             participants = [c.iso3 for c in countries if s0 <= c.start < s1 and not (start <= c.start < end)]
             if collective_subject(sentence) or not participants:
                 participants = [*principals, *participants]
+            if len(principals) == 1 and principals[0] != "JPN" and "JPN" not in participants:
+                participants.append("JPN")  # a Japanese document about one partner: Japan takes part
             implementers = [
                 o.key for o in orgs
                 if s0 <= o.start < s1 and (_AGENT.match(passage.text[o.end:]) or o.end <= start and start - o.end <= 2)
