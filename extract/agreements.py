@@ -20,7 +20,8 @@ principals gets the other (我が方 … 先方 …: Japan's side). The date is 
 to the signing clause, else a date opening the sentence, else the nearest one in the sentence;
 a summary's undated report (両首脳は「…」を発出した) happened on the day of the summary. The place
 is X で / において / にて. The document itself is an agreement when it is a joint statement or a
-declaration (type ``joint_statement``, as ANNOTATION.md lists the types).
+declaration. A 宣言 is typed ``declaration`` (the contract's ``bkg:Declaration``); the evaluation
+counts it as the gold's ``joint_statement``, since ANNOTATION.md lists no declaration type.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ __all__ = ["find_agreements", "instrument_key"]
 _BETWEEN = re.compile(r"(?:と|及び)(?:の)?(?:間|間の)|間の|との")
 _OTHER_EVENT = re.compile(r"開催|行われ|会合|対話|会談|訪問|(?<!おい)(?<!に)て、|(?:り|し|ており|であり)、")
 _DEMONSTRATIVE = re.compile(r"^(?:この|その|これらの|同|本|当該|上記の?|前記の?|今回の|次の)")
-_DOC_KINDS = {"joint_statement": "joint_statement", "declaration": "joint_statement"}
+_DOC_KINDS = {"joint_statement": "joint_statement", "declaration": "declaration"}
 # an aside that annotates a document link rather than naming it: (PDF), (仮訳/英文), (H.E. Mr. …)
 _ANNOTATION_PAREN = re.compile(r"\s*[(（][^()（）]*(?:[A-Za-z]|仮訳|英文|英語|和文|骨子|概要|別ウィンドウ)[^()（）]*[)）]")
 _ANNOTATION_TAIL = re.compile(r"(?:骨子|概要|仮訳|英文|和文|本文|全文|PDF|別ウィンドウで開く|[()（）/・\s])*")
