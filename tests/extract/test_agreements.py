@@ -188,8 +188,9 @@ def test_counted_documents_are_named_by_their_members(facts_of):
     assert not any(a.label.startswith(("二つの文書", "等3本")) or "3本の文書" in a.label for a in facts.agreements)
     call = found["両国の若者への呼びかけ"]
     declaration = found["日ガーナ経済協力共同宣言"]
+    assert call.agreement_type == "joint_statement"  # signed together
+    assert declaration.agreement_type == "declaration"  # a 共同宣言 is the contract's bkg:Declaration
     for ag in (call, declaration):
-        assert ag.agreement_type == "joint_statement"  # signed together, and 共同宣言 is one
         assert ag.date == DateValue(2018, 3, 14)
         assert set(ag.parties) == {"JPN", "GHA"}
     assert found["保健分野における協力覚書"].date == DateValue(2018, 3, 14)
