@@ -446,11 +446,13 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
         mention = ctx.mention(passage, start, end)
         prev = found.get(key)
         place_key = make_key(place.name) if place else None
+        referenced = sign is None and not _SIGNED_NOTE.match(passage.text[end:])
         if prev is None:
             found[key] = Agreement(key=key, label=label, agreement_type=kind, parties=parties, date=date,
-                                   place=place_key, passages=(passage.index,), mentions=(mention,))
+                                   place=place_key, passages=(passage.index,), mentions=(mention,),
+                                   referenced_only=referenced)
         else:
-            found[key] = _merge(prev, parties, date, place_key, passage.index, mention)
+            found[key] = _merge(prev, parties, date, place_key, passage.index, mention, referenced)
 
     listed: set[int] = set()  # passages read as the items of a list of signed documents
     for passage, doc in ctx.body():
@@ -557,7 +559,7 @@ def _date_from_note(ctx: DocContext, passage, end: int, noted, found, key: str) 
     prev = found[key]
     found[key] = Agreement(key=prev.key, label=prev.label, agreement_type=prev.agreement_type,
                            parties=prev.parties, date=dates[0].value, place=prev.place,
-                           passages=prev.passages, mentions=prev.mentions)
+                           passages=prev.passages, mentions=prev.mentions, referenced_only=False)
 
 
 def _listed_hits(doc, heads, hits: list[HeadHit]) -> list[HeadHit]:
@@ -730,7 +732,8 @@ def _date_near(ctx: DocContext, passage, h_start: int, h_end: int, s0: int, s1: 
     return best.value if best else None
 
 
-def _merge(prev: Agreement, parties, date, place, index: int, mention: Mention) -> Agreement:
+def _merge(prev: Agreement, parties, date, place, index: int, mention: Mention,
+           referenced: bool = True) -> Agreement:
     return Agreement(
         key=prev.key,
         label=prev.label,
@@ -740,6 +743,7 @@ def _merge(prev: Agreement, parties, date, place, index: int, mention: Mention) 
         place=prev.place or place,
         passages=tuple(dict.fromkeys((*prev.passages, index))),
         mentions=(*prev.mentions, mention),
+        referenced_only=prev.referenced_only and referenced,  # one report of its signing is enough
     )
 
 

@@ -164,6 +164,9 @@ class Agreement:
     place: str | None = None  # place key
     passages: tuple[int, ...] = ()  # passage indexes the facts were read from
     mentions: tuple[Mention, ...] = ()
+    #: the document only refers to the instrument (an EPA in force, a past declaration, a treaty
+    #: under negotiation): no mention of it reports it signed, exchanged, adopted or issued
+    referenced_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,8 @@ class _DocumentWriter:
                 self.add(iri, BKG.party, party)
         if a.date is not None:
             self.add(iri, BKG.date, date_literal(a.date))
+        if a.referenced_only:
+            self.add(iri, BKG.referencedOnly, Literal(True))
         if a.place:
             place = self.resolve(a.place, ("place",), "place", where)
             if place is not None:

@@ -284,3 +284,18 @@ def test_country_brief_list_of_instruments_with_signing_notes(facts_of):
     assert found["航空協定"].date == DateValue(2016)
     assert set(found["航空協定"].parties) == {"JPN", "PLW"}
     assert "青年海外協力隊派遣取極" not in found  # a heading line without a signing note
+
+
+REFERRED = """日・モンゴル外相会談
+令和3年4月8日
+1 両外相は、発効から5年を迎えた「日本国とモンゴル国との間の経済上の連携に関する協定」の活用を確認しました。
+2 両外相は、本8日、「環境分野における協力に関する覚書」に署名しました。
+"""
+
+
+@pytest.mark.model
+def test_an_instrument_only_referred_to_is_flagged(facts_of):
+    found = _by_label(facts_of(REFERRED))
+    assert found["日本国とモンゴル国との間の経済上の連携に関する協定"].referenced_only is True
+    signed = found["環境分野における協力に関する覚書"]
+    assert signed.referenced_only is False and signed.date == DateValue(2021, 4, 8)

@@ -147,6 +147,15 @@ def test_agreement(ds, docs) -> None:
     assert set(g.objects(mou, PROV.wasDerivedFrom)) == {passage_iri(d1, 2)}
 
 
+def test_an_agreement_only_referred_to_says_so_in_its_documents_graph(docs) -> None:
+    d1 = docs[0]
+    referred = replace(d1, agreements=tuple(replace(a, referenced_only=True) for a in d1.agreements))
+    ds = build_graph([referred])
+    mou = entity_iri("agreement", KEYS.JCM_MOU)
+    assert graph_of(ds, referred).value(mou, BKG.referencedOnly) == Literal(True)
+    assert graph_of(build_graph([d1]), d1).value(mou, BKG.referencedOnly) is None  # signed: no flag
+
+
 def test_visit(ds, docs) -> None:
     d1 = docs[0].document.doc_id
     g = graph_of(ds, docs[0])
