@@ -4,8 +4,6 @@ development documents do not use); fast tests need no model, the others run ja_g
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -72,19 +70,6 @@ def test_signed_rule_and_walk_on_a_hand_built_parse():
 
 
 # -- the real model -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def facts_of(nlp, tmp_path):
-    from extract.pipeline import extract_document
-    from extract.structure import parse_document
-
-    def run(text: str, name: str = "doc.txt"):
-        path = Path(tmp_path) / name
-        path.write_text(text, encoding="utf-8")
-        return extract_document(parse_document(path), nlp)
-
-    return run
 
 
 def _by_label(facts):

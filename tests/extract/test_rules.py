@@ -3,25 +3,13 @@ mentions — the rules must generalize, not remember the corpus. Runs the real j
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extract.facts import DateValue
-from extract.pipeline import extract_document
-from extract.structure import parse_document
 
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture
-def facts_of(nlp, tmp_path):
-    def run(text: str, name: str = "doc.txt"):
-        path = Path(tmp_path) / name
-        path.write_text(text, encoding="utf-8")
-        return extract_document(parse_document(path), nlp)
-
-    return run
 
 
 INDIA = """日本国とインド共和国との間の特別戦略的グローバル・パートナーシップに関する共同声明
