@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-from .context import DocContext, HeadHit, clean_label, head_hits, sentence_bounds
+from .context import DocContext, HeadHit, clean_label, head_hits, quote_spans, sentence_bounds
 from .countries import country_hits
 from .facts import Agreement, DateValue, Mention, make_key
 from .lexicon import instrument_heads, triggers
@@ -362,21 +362,6 @@ def _debris(label: str) -> bool:
     return flat.count(")") != flat.count("(")
 
 
-def _quotes(text: str) -> list[tuple[int, int]]:
-    """Top-level 「…」 spans (nested quotations kept inside), as (start, end) with the brackets."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "「":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == "」" and depth:
-            depth -= 1
-            if depth == 0:
-                out.append((start, i + 1))
-    return out
-
-
 def _quoted_name(inner: str, heads) -> tuple[str, str, str] | None:
     """(name, head, type) when the quotation names an instrument: it ends in an instrument head,
     perhaps followed by what annotates a link (骨子(PDF)別ウィンドウで開く, (English title))."""
@@ -468,7 +453,7 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
             if sign is not None and _COUNTED.search(_clean_name(clean_label(text[_walk_start(doc, hit.token, text) : hit.end]))) or sign is not None and _COUNTED.search(_clean_name(hit.label)):
                 counted[hit.token.i] = sign
         quoted: list[tuple[int, int]] = []
-        for qs, qe in () if heading else _quotes(text):
+        for qs, qe in () if heading else quote_spans(text):
             named = _quoted_name(text[qs + 1 : qe - 1], heads)
             if named is None:
                 continue
@@ -607,7 +592,7 @@ def _enumerated(ctx: DocContext, passage, doc, hit: HeadHit, sign, heads, add) -
     n0, n1 = sentence_bounds(text, s1) if s1 < len(text) else (s1, s1)
     # signed together (AはBとともに…署名, 両首脳は…署名): a text without a kind word is a joint one
     joint = "joint_statement" if re.search(r"とともに|と共に|両首脳|双方", text[:s1]) else "other"
-    for qs, qe in _quotes(text[n0:n1]):
+    for qs, qe in quote_spans(text[n0:n1]):
         inner = text[n0 + qs + 1 : n0 + qe - 1]
         named = _quoted_name(inner, heads)
         kind = _type_of(inner, named[2], named[1]) if named else joint

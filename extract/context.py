@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dates import DateMention
     from .gazetteer import Gazetteer
 
-__all__ = ["KATAKANA", "DocContext", "is_katakana_name", "sentence_bounds"]
+__all__ = ["KATAKANA", "DocContext", "is_katakana_name", "quote_spans", "sentence_bounds"]
 
 KATAKANA = r"\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"  # katakana letters, not ・
 _KATAKANA_NAME = re.compile(rf"[{KATAKANA}ー]+(?:[・＝=][{KATAKANA}ー]+)*")
@@ -187,6 +187,26 @@ def _extend_modifiers(text: str, start: int, ends: dict[int, Token]) -> int:
             break
         start = m.start()
     return start
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Top-level 「…」 spans as (start, end) with the brackets; nested quotations stay inside
+    (…(以下「諸島」という。)…).
+
+    >>> quote_spans("「A(以下「B」という。)」とC「D」")
+    [(0, 16), (18, 21)]
+    """
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "「":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "」" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((start, i + 1))
+    return out
 
 
 def clean_label(text: str) -> str:

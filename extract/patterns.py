@@ -84,7 +84,7 @@ def _rules_from(data: Any, where: str, family: str) -> RuleSet:
     if data.get("family", family) != family:
         raise PatternError(f"{where}: 'family' is {data.get('family')!r}, expected {family!r}")
     parts: dict[str, list[tuple[str, tuple[Any, ...]]]] = {"matcher": [], "dependency": []}
-    for kind in parts:
+    for kind, found in parts.items():
         rules = data.get(kind, [])
         if not isinstance(rules, list):
             raise PatternError(f"{where}: '{kind}' must be a list of rules")
@@ -96,7 +96,7 @@ def _rules_from(data: Any, where: str, family: str) -> RuleSet:
                 raise PatternError(f"{where}: {kind}[{n}] needs a label without '.', got {label!r}")
             if not isinstance(pattern, list) or not pattern:
                 raise PatternError(f"{where}: {kind}[{n}] ({label}) needs a non-empty pattern list")
-            parts[kind].append((label, tuple(pattern)))
+            found.append((label, tuple(pattern)))
     return RuleSet(family, tuple(parts["matcher"]), tuple(parts["dependency"]))
 
 

@@ -30,7 +30,7 @@ from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
-from .context import KATAKANA, DocContext, sentence_bounds
+from .context import KATAKANA, DocContext, quote_spans, sentence_bounds
 from .countries import country_hits
 from .facts import Program, make_key
 from .lexicon import program_heads
@@ -136,7 +136,7 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
         if all(k[1] <= s or k[0] >= e for s, e, _, _ in out):
             out.append(k)
     taken = [(s, e) for s, e, _, _ in out]
-    taken += _quote_spans(text)  # a head inside a quotation is part of the quoted name
+    taken += quote_spans(text)  # a head inside a quotation is part of the quoted name
     out += _dialogues(ctx, doc, text, taken)
     for tok in doc:
         head = next((h for h in heads if tok.text.endswith(h) or text[: tok.idx + len(tok.text)].endswith(h)), None)
@@ -218,20 +218,6 @@ def _relationship_level(ctx: DocContext, label: str) -> bool:
         core = core[: hit.start] + core[hit.end :]
     core = re.sub(r"^(?:日本国?|日)?・?", "", core)  # what remains of 日チリ…, 日本・チリ…
     return bool(_LEVEL.fullmatch(core.lstrip("・間の")))
-
-
-def _quote_spans(text: str) -> list[tuple[int, int]]:
-    """Top-level 「…」 spans, nested quotations inside (…(以下「諸島」という。)…)."""
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "「":
-            start = i if depth == 0 else start
-            depth += 1
-        elif ch == "」" and depth:
-            depth -= 1
-            if depth == 0:
-                out.append((start, i + 1))
-    return out
 
 
 def _signed_after(after: str) -> bool:

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from extract import agreements as A
+from extract.context import quote_spans
 from extract.facts import DateValue
 from extract.lexicon import instrument_heads
 from extract.patterns import apply_rules, build_matchers, load_rules
@@ -43,7 +44,7 @@ def test_clean_name_and_quotes():
     assert A._clean_name("ジョン外相(H.E. Mr. John Smith)の書簡") == "ジョン外相の書簡"
     assert A._clean_name("3億円の無償資金協力(食料安全保障)に関する交換公文") == "3億円の無償資金協力(食料安全保障)に関する交換公文"
     text = "「甲(以下「乙」という。)に関する覚書」と「丙」"
-    assert [text[a:b] for a, b in A._quotes(text)] == ["「甲(以下「乙」という。)に関する覚書」", "「丙」"]
+    assert [text[a:b] for a, b in quote_spans(text)] == ["「甲(以下「乙」という。)に関する覚書」", "「丙」"]
 
 
 def _doc(words, heads, deps, pos, lemmas):

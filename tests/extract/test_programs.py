@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract import programs as P
+from extract.context import quote_spans
 from extract.lexicon import program_heads
 
 # -- fast -----------------------------------------------------------------------------------
@@ -30,7 +31,7 @@ def test_signed_quotation_is_an_instrument_not_a_programme():
 
 def test_quote_spans_keep_nested_quotations():
     text = "「甲(以下「乙」という。)における協力プログラム」が署名された。"
-    ((a, b),) = P._quote_spans(text)
+    ((a, b),) = quote_spans(text)
     assert text[a:b] == "「甲(以下「乙」という。)における協力プログラム」"
 
 
