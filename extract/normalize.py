@@ -130,8 +130,25 @@ _NUMBER_RANGE = re.compile(r"(?<=\d) *([~\-]) *(?=\d)")
 
 
 def _close_spaced_alnum(text: str) -> str:
-    """``J I C A`` → ``JICA``, ``4 3`` → ``43``: single letters/digits spaced out by extraction."""
-    return _SPACED_ALNUM.sub(lambda m: m.group(0).replace(" ", ""), text)
+    """``J I C A`` → ``JICA``, ``4 3`` → ``43``: single letters/digits spaced out by extraction.
+
+    At the start of a line, digits whose last one runs straight into a word are a paragraph
+    number and what it numbers (``1 6月9日、…`` is paragraph 1 of 9 June, not 16月): spaced-out
+    extraction damage spaces every character, the unit too (``1 6 月``).
+
+    >>> _close_spaced_alnum("1 6月9日、")
+    '1 6月9日、'
+    >>> _close_spaced_alnum("4 3 双方は")
+    '43 双方は'
+    """
+
+    def close(m: re.Match[str]) -> str:
+        glued = m.end() < len(text) and not text[m.end()].isspace()
+        if m.start() == 0 and glued and m.group(0)[-1].isdigit():
+            return m.group(0)
+        return m.group(0).replace(" ", "")
+
+    return _SPACED_ALNUM.sub(close, text)
 
 
 def _drop_foreign_debris(text: str) -> str:

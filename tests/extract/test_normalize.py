@@ -222,3 +222,9 @@ def test_corpus_specific_repairs() -> None:
     fm9 = normalize(read_source(FM9)).split("\n")
     assert fm9[:2] == ["(仮訳)", "「中央アジア+日本」対話・第9回外相会合共同声明"]
     assert fm9[2].startswith("2022年12月24日、東京において") and fm9[2].endswith("が参加した。")
+
+
+def test_a_paragraph_number_before_a_date_is_not_joined_to_it() -> None:
+    assert normalize("1 6月9日、首都において") == "1 6月9日、首都において"
+    assert normalize("2 3 双方は") == "23 双方は"  # spaced-out damage: every character spaced
+    assert normalize("2 0 2 3 年 1 1 月") == "2023年11月"
