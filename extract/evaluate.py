@@ -11,6 +11,12 @@ transliteration variants, 「」-less names, abbreviations); every rule is writt
 ``docs/EVALUATION.md``. The rules are the functions :func:`normalize_name`,
 :func:`person_match`, :func:`organization_match` and :func:`name_match`.
 
+On the matched pairs, the attributes of :data:`ATTRIBUTES` are then checked one by one, each as an
+:class:`AttributeCheck` (dates are :class:`DateCheck`, the same thing for ``date``/``start``/``end``),
+and reported as accuracy over the gold values that are set (:meth:`EvalReport.attribute_accuracy`).
+Sets (agreement parties, meeting participants) must be equal; a role is compared after NFKC and
+without spaces.
+
 >>> normalize_name("「一村一品（OVOP）」")
 '一村一品'
 >>> person_match(["カスム・ジョマルト・トカエフ"], "KAZ", ["カシム＝ジョマルト・トカエフ"], "KAZ")
@@ -36,9 +42,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 __all__ = [
+    "ATTRIBUTES",
     "CATEGORIES",
     "DATE_CATEGORIES",
     "Accuracy",
+    "AttributeCheck",
     "DateCheck",
     "DocumentResult",
     "EvalReport",
@@ -46,6 +54,7 @@ __all__ = [
     "Match",
     "Miss",
     "Score",
+    "built_facts",
     "corpus_documents",
     "dice",
     "evaluate",
@@ -72,6 +81,24 @@ CATEGORIES = (
 )
 #: Categories whose matched facts have their dates checked.
 DATE_CATEGORIES = ("agreements", "visits", "meetings")
+#: The attributes checked on matched facts, ``(category, field)``, in report order; reported
+#: as ``"category.field"``. ``date`` / ``start`` / ``end`` are the date checks.
+ATTRIBUTES = (
+    ("agreements", "parties"),  # the set of ISO3 parties
+    ("agreements", "org_parties"),  # the set of organization parties, as matched organizations
+    ("agreements", "type"),
+    ("agreements", "date"),
+    ("persons", "role"),
+    ("persons", "country"),
+    ("visits", "destination"),
+    ("visits", "start"),
+    ("visits", "end"),
+    ("meetings", "date"),
+    ("meetings", "start"),
+    ("meetings", "end"),
+    ("meetings", "participants"),  # the set of ISO3 participants
+)
+_DATE_FIELDS = ("date", "start", "end")
 #: Minimum length (normalized characters) of the shorter name for a containment match.
 MIN_CONTAINED = 4
 #: Minimum length of the shorter organization name for a suffix match ("外務省").
@@ -571,6 +598,8 @@ class _Item:
     agreement_type: str | None = None
     role: str | None = None  # persons and visitors: title as written
     optional: bool = False  # gold only: neither a fn when missed nor a tp when found
+    key: str | None = None  # predicted only: the fact's or entity's key
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # parties, participants
 
 
 def _iso(value: DateValue | None) -> str | None:
@@ -587,7 +616,8 @@ def _span(start: str | None, end: str | None) -> str:
 
 def _gold_items(gold: Mapping[str, Any]) -> dict[str, list[_Item]]:
     persons = [
-        _Item(p["name"], (p["name"], *p["aliases"]), country=p["country"]) for p in gold["persons"]
+        _Item(p["name"], (p["name"], *p["aliases"]), country=p["country"], role=p["role"])
+        for p in gold["persons"]
     ]
     out: dict[str, list[_Item]] = {
         "countries": [_Item(c, (c,)) for c in dict.fromkeys(gold["countries"])],
@@ -603,6 +633,7 @@ def _gold_items(gold: Mapping[str, Any]) -> dict[str, list[_Item]]:
                 dates={"date": a["date"]},
                 agreement_type=a["type"],
                 optional=a["referenced_only"] is True,
+                members={"parties": tuple(a["parties"]), "org_parties": tuple(a["org_parties"])},
             )
             for a in gold["agreements"]
         ],
@@ -638,7 +669,14 @@ def _gold_items(gold: Mapping[str, Any]) -> dict[str, list[_Item]]:
         else:  # multi-day: the gold may also give date = start; start and end are checked
             dates = {"start": m["start"] or m["date"], "end": m["end"]}
             when = _span(dates["start"], m["end"])
-        meetings.append(_Item(m["name"] + when, (m["name"], *m["aliases"]), dates=dates))
+        meetings.append(
+            _Item(
+                m["name"] + when,
+                (m["name"], *m["aliases"]),
+                dates=dates,
+                members={"participants": tuple(m["participants"])},
+            )
+        )
     out["meetings"] = meetings
     return out
 
@@ -651,7 +689,7 @@ def _predicted_items(facts: DocumentFacts) -> dict[str, list[_Item]]:
             if all(i.display != e.key for i in by_kind["country"]):
                 by_kind["country"].append(_Item(e.key, (e.key,)))
         elif e.kind in ("person", "organization"):
-            item = _Item(e.label, (e.label, *e.aliases), country=e.country, role=e.role)
+            item = _Item(e.label, (e.label, *e.aliases), country=e.country, role=e.role, key=e.key)
             by_kind[e.kind].append(item)
             if e.kind == "person":
                 people[e.key] = item
@@ -676,7 +714,13 @@ def _predicted_items(facts: DocumentFacts) -> dict[str, list[_Item]]:
         date, start, end = _iso(m.date), _iso(m.start), _iso(m.end)
         when = _span(date, None) if date else _span(start, end)
         meetings.append(
-            _Item(m.label + when, (m.label,), dates={"date": date, "start": start, "end": end})
+            _Item(
+                m.label + when,
+                (m.label,),
+                dates={"date": date, "start": start, "end": end},
+                key=m.key,
+                members={"participants": m.participants},
+            )
         )
     return {
         "countries": by_kind["country"],
@@ -688,6 +732,8 @@ def _predicted_items(facts: DocumentFacts) -> dict[str, list[_Item]]:
                 (a.label,),
                 dates={"date": _iso(a.date)},
                 agreement_type=a.agreement_type,
+                key=a.key,
+                members={"parties": a.parties},
             )
             for a in facts.agreements
         ],
@@ -735,10 +781,15 @@ def _rank(category: str, gold: _Item, predicted: _Item) -> tuple[str, _Rank] | N
     if category == "visits":
         if gold.destination != predicted.destination:
             return None
-        if not gold.names:
-            return _unnamed_visitor_rank(gold, predicted)
-        return _person_rank(predicted.names, predicted.country, gold.names, gold.country)
+        return _visitor_rank(category, gold, predicted)
     return name_match(predicted.names, gold.names)
+
+
+def _visitor_rank(category: str, gold: _Item, predicted: _Item) -> tuple[str, _Rank] | None:
+    """How the visitors of two visits match, whatever their destinations."""
+    if not gold.names:
+        return _unnamed_visitor_rank(gold, predicted)
+    return _person_rank(predicted.names, predicted.country, gold.names, gold.country)
 
 
 def _unnamed_visitor_rank(gold: _Item, predicted: _Item) -> tuple[str, _Rank] | None:
@@ -757,9 +808,12 @@ def _unnamed_visitor_rank(gold: _Item, predicted: _Item) -> tuple[str, _Rank] | 
 
 
 def _assign(
-    category: str, gold: Sequence[_Item], predicted: Sequence[_Item]
+    category: str,
+    gold: Sequence[_Item],
+    predicted: Sequence[_Item],
+    rank: Callable[[str, _Item, _Item], tuple[str, _Rank] | None] = _rank,
 ) -> list[tuple[int, int, str]]:
-    """Greedy one-to-one assignment, best candidate pair first.
+    """Greedy one-to-one assignment, best candidate pair first (pairs that ``rank`` accepts).
 
     Pairs are ranked by rule tier, then (for dated facts) by how many gold dates the
     prediction gets right, then by closeness; ties go to required before optional gold, then
@@ -768,7 +822,7 @@ def _assign(
     candidates = []
     for gi, g in enumerate(gold):
         for pi, p in enumerate(predicted):
-            found = _rank(category, g, p)
+            found = rank(category, g, p)
             if found is None:
                 continue
             rule, (tier, closeness) = found
@@ -866,19 +920,46 @@ class Miss:
 
 
 @dataclass(frozen=True)
-class DateCheck:
-    """One gold date of a matched fact and what the extractor gave for it."""
+class AttributeCheck:
+    """One gold attribute of a matched fact and what the extractor gave for it.
+
+    Values are compared as the strings shown: a set as ``{JPN,LAO}`` (sorted), a role after
+    NFKC and without spaces. ``gold`` is ``None`` where the gold does not set the attribute; a
+    check is then kept only to count a value the extractor invented.
+
+    >>> str(AttributeCheck("doc", "agreements", "覚書", "parties", "{JPN,LAO}", "{JPN}"))
+    'parties  [agreements]  doc  覚書  gold {JPN,LAO}  <=  predicted {JPN}'
+    """
 
     document: str
     category: str
-    item: str
-    field: str  # date | start | end
+    item: str  # the gold item, as displayed in matches
+    field: str  # see ATTRIBUTES
     gold: str | None
     predicted: str | None
 
     @property
     def correct(self) -> bool:
         return self.gold is not None and self.predicted == self.gold
+
+    @property
+    def name(self) -> str:
+        """The attribute as reported: ``"agreements.parties"``."""
+        return f"{self.category}.{self.field}"
+
+    def __str__(self) -> str:
+        gold = "null" if self.gold is None else self.gold
+        predicted = "null" if self.predicted is None else self.predicted
+        return (
+            f"{self.field}  [{self.category}]  {self.document}  {self.item}"
+            f"  gold {gold}  <=  predicted {predicted}"
+        )
+
+
+@dataclass(frozen=True)
+class DateCheck(AttributeCheck):
+    """One gold date of a matched fact (``field``: date | start | end) and what the extractor
+    gave for it."""
 
 
 @dataclass(frozen=True)
@@ -892,6 +973,18 @@ class Accuracy:
     @property
     def accuracy(self) -> float | None:
         return _ratio(self.correct, self.n)
+
+    @classmethod
+    def of(cls, checks: Iterable[AttributeCheck]) -> Accuracy:
+        """The accuracy of ``checks``: those whose gold is set are scored, the others count
+        as invented when a value was predicted."""
+        checks = list(checks)
+        scored = [c for c in checks if c.gold is not None]
+        return cls(
+            n=len(scored),
+            correct=sum(c.correct for c in scored),
+            invented=sum(1 for c in checks if c.gold is None and c.predicted is not None),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -911,7 +1004,7 @@ class DocumentResult:
     matches: tuple[Match, ...] = ()
     misses: tuple[Miss, ...] = ()
     date_checks: tuple[DateCheck, ...] = ()
-    type_checks: tuple[tuple[str, str | None, str | None], ...] = ()  # (agreement, gold, predicted)
+    attribute_checks: tuple[AttributeCheck, ...] = ()  # the other ATTRIBUTES than dates
 
 
 def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> DocumentResult:
@@ -922,10 +1015,11 @@ def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> Document
     matches: list[Match] = []
     misses: list[Miss] = []
     date_checks: list[DateCheck] = []
-    type_checks: list[tuple[str, str | None, str | None]] = []
+    attribute_checks: list[AttributeCheck] = []
+    pairs_of: dict[str, list[tuple[int, int, str]]] = {}
     for category in CATEGORIES:
         g_items, p_items = gold_items[category], predicted_items[category]
-        pairs = _assign(category, g_items, p_items)
+        pairs = pairs_of[category] = _assign(category, g_items, p_items)
         matched_g = {gi for gi, _, _ in pairs}
         matched_p = {pi for _, pi, _ in pairs}
         scores[category] = Score(
@@ -945,8 +1039,17 @@ def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> Document
                             stem, category, g.display, key, value, _predicted_date(category, p, key)
                         )
                     )
-            if category == "agreements" and g.agreement_type is not None:
-                type_checks.append((g.display, g.agreement_type, p.agreement_type))
+            attribute_checks += _attribute_checks(
+                stem,
+                category,
+                g,
+                p,
+                gold_items["organizations"],
+                predicted_items["organizations"],
+                pairs_of.get("organizations", []),
+            )
+        if category == "visits":
+            attribute_checks += _destination_checks(stem, g_items, p_items, pairs)
         misses += [
             Miss(stem, category, "fp", p.display)
             for pi, p in enumerate(p_items)
@@ -967,8 +1070,133 @@ def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> Document
     misses += [Miss(stem, "dates", "fp", d) for d in sorted(predicted_dates - gold_dates)]
     misses += [Miss(stem, "dates", "fn", d) for d in sorted(gold_dates - predicted_dates)]
     return DocumentResult(
-        stem, scores, tuple(matches), tuple(misses), tuple(date_checks), tuple(type_checks)
+        stem, scores, tuple(matches), tuple(misses), tuple(date_checks), tuple(attribute_checks)
     )
+
+
+def _text_value(value: str | None) -> str | None:
+    """A value as written, compared after NFKC and without spaces (``"外務 大臣"`` = ``"外務大臣"``)."""
+    if value is None:
+        return None
+    return "".join(unicodedata.normalize("NFKC", value).split()) or None
+
+
+def _set_value(values: Iterable[str]) -> str:
+    """A set shown (and compared) as ``{A,B}``, sorted."""
+    return "{" + ",".join(sorted(set(values))) + "}"
+
+
+def _organization_party(
+    names: Sequence[str],
+    gold_orgs: Sequence[_Item],
+    paired_gold: _Item | None = None,
+) -> str:
+    """How an organization party is compared: the name of the gold organization it is (the
+    one its predicted entity was matched to, else one sharing a name or alias), else its own
+    normalized name."""
+    if paired_gold is not None:
+        return paired_gold.names[0]
+    forms = set(name_forms(names[0], names[1:]))
+    for g in gold_orgs:
+        if forms & set(name_forms(g.names[0], g.names[1:])):
+            return g.names[0]
+    return normalize_name(names[0])
+
+
+def _gold_type(gold: str, predicted: str | None) -> str | None:
+    """The predicted type in the gold's terms: ANNOTATION.md has no ``declaration`` type, so a
+    gold file may write a 宣言 as ``joint_statement``; the extractor keeps the contract's
+    ``bkg:Declaration``, and the two count as one when the gold says ``joint_statement``."""
+    if gold == "joint_statement" and predicted == "declaration":
+        return "joint_statement"
+    return predicted
+
+
+def _attribute_checks(
+    stem: str,
+    category: str,
+    g: _Item,
+    p: _Item,
+    gold_orgs: Sequence[_Item],
+    predicted_orgs: Sequence[_Item],
+    org_pairs: Sequence[tuple[int, int, str]],
+) -> list[AttributeCheck]:
+    """The checks of the non-date :data:`ATTRIBUTES` of one matched pair (gold ``g``, predicted
+    ``p``). Sets are checked only where the gold gives one (an empty gold list may mean "not
+    annotated"); a role or country also where only the prediction gives one (invented)."""
+    out: list[AttributeCheck] = []
+
+    def check(field: str, gold: str | None, predicted: str | None) -> None:
+        if gold is not None or predicted is not None:
+            out.append(AttributeCheck(stem, category, g.display, field, gold, predicted))
+
+    if category == "agreements":
+        if g.agreement_type is not None:
+            check("type", g.agreement_type, _gold_type(g.agreement_type, p.agreement_type))
+        keys = p.members.get("parties", ())
+        countries = [k for k in keys if _ISO3.match(k)]
+        gold_countries = [k for k in g.members.get("parties", ()) if _ISO3.match(k)]
+        gold_bodies = [
+            *(k for k in g.members.get("parties", ()) if not _ISO3.match(k)),
+            *g.members.get("org_parties", ()),
+        ]
+        if gold_countries:
+            check("parties", _set_value(gold_countries), _set_value(countries))
+        if gold_bodies:
+            by_key = {o.key: (i, o) for i, o in enumerate(predicted_orgs)}
+            paired = {pi: gold_orgs[gi] for gi, pi, _ in org_pairs}
+            predicted = []
+            for key in keys:
+                if _ISO3.match(key):
+                    continue
+                i, o = by_key.get(key, (None, None))
+                names = o.names if o is not None else (key,)
+                predicted.append(_organization_party(names, gold_orgs, paired.get(i)))
+            gold = [_organization_party((n,), gold_orgs) for n in gold_bodies]
+            check("org_parties", _set_value(gold), _set_value(predicted))
+    elif category == "persons":
+        check("role", _text_value(g.role), _text_value(p.role))
+        check("country", g.country, p.country)
+    elif category == "meetings" and g.members.get("participants"):
+        gold = [k for k in g.members["participants"] if _ISO3.match(k)]
+        predicted = [k for k in p.members.get("participants", ()) if _ISO3.match(k)]
+        check("participants", _set_value(gold), _set_value(predicted))
+    elif category == "visits":
+        check("destination", g.destination, p.destination)
+    return out
+
+
+def _destination_checks(
+    stem: str,
+    gold: Sequence[_Item],
+    predicted: Sequence[_Item],
+    pairs: Sequence[tuple[int, int, str]],
+) -> list[AttributeCheck]:
+    """Destination checks of the visits the matching left unpaired.
+
+    A visit is matched only to one with the same destination, so a matched visit always has
+    the right one. A gold visit left unmatched whose visitor the extractor did see travelling
+    (an unmatched predicted visit by the same visitor, paired as the visits are, dates first,
+    but whatever the destination) is a visit with the wrong destination.
+    """
+    matched_g = {gi for gi, _, _ in pairs}
+    matched_p = {pi for _, pi, _ in pairs}
+    rest_g = [gi for gi, g in enumerate(gold) if gi not in matched_g and not g.optional]
+    rest_p = [pi for pi in range(len(predicted)) if pi not in matched_p]
+    found = _assign(
+        "visits", [gold[i] for i in rest_g], [predicted[i] for i in rest_p], _visitor_rank
+    )
+    return [
+        AttributeCheck(
+            stem,
+            "visits",
+            gold[rest_g[a]].display,
+            "destination",
+            gold[rest_g[a]].destination,
+            predicted[rest_p[b]].destination,
+        )
+        for a, b, _ in found
+    ]
 
 
 def _fmt(value: float | None) -> str:
@@ -997,25 +1225,55 @@ class EvalReport:
         out["all"] = sum((out[c] for c in CATEGORIES), Score())
         return out
 
+    def macro_f1(self) -> float | None:
+        """The mean F1 of the seven categories (those with anything to score), or ``None``."""
+        totals = self.totals()
+        scores = [f1 for c in CATEGORIES if (f1 := totals[c].f1) is not None]
+        return sum(scores) / len(scores) if scores else None
+
     def date_accuracy(self) -> dict[str, Accuracy]:
         """Exact-date accuracy on matched agreements, visits and meetings, and ``"all"``."""
-        out: dict[str, Accuracy] = {}
-        for category in (*DATE_CATEGORIES, "all"):
-            checks = [
+        return {
+            category: Accuracy.of(
                 c for d in self.documents for c in d.date_checks if category in ("all", c.category)
-            ]
-            scored = [c for c in checks if c.gold is not None]
-            out[category] = Accuracy(
-                n=len(scored),
-                correct=sum(c.correct for c in scored),
-                invented=sum(1 for c in checks if c.gold is None and c.predicted is not None),
             )
-        return out
+            for category in (*DATE_CATEGORIES, "all")
+        }
+
+    def checks(self) -> list[AttributeCheck]:
+        """Every attribute check, dates included, in :data:`ATTRIBUTES` order, then document order."""
+        order = {f"{c}.{f}": i for i, (c, f) in enumerate(ATTRIBUTES)}
+        checks = [c for d in self.documents for c in (*d.attribute_checks, *d.date_checks)]
+        return sorted(checks, key=lambda c: order.get(c.name, len(order)))
+
+    def attribute_accuracy(self) -> dict[str, Accuracy]:
+        """Accuracy of each of :data:`ATTRIBUTES` on the matched facts, keyed
+        ``"category.field"`` (``"agreements.parties"``); ``Accuracy.accuracy`` and ``.n``."""
+        checks = self.checks()
+        return {
+            f"{category}.{field}": Accuracy.of(
+                c for c in checks if c.category == category and c.field == field
+            )
+            for category, field in ATTRIBUTES
+        }
 
     def type_accuracy(self) -> Accuracy:
         """Agreement-type accuracy on matched agreements whose gold type is set."""
-        checks = [t for d in self.documents for t in d.type_checks]
-        return Accuracy(n=len(checks), correct=sum(1 for _, g, p in checks if g == p))
+        return self.attribute_accuracy()["agreements.type"]
+
+    def attribute_errors(self, category: str) -> list[AttributeCheck]:
+        """The wrong and the invented attribute values of matched facts of ``category``
+        (``"all"``: every category; ``"dates"``: the dates of every category)."""
+        _check_category(category)
+        return [
+            c
+            for c in self.checks()
+            if not c.correct
+            and (c.gold is not None or c.predicted is not None)
+            and (
+                category in ("all", c.category) or (category == "dates" and c.field in _DATE_FIELDS)
+            )
+        ]
 
     def per_document(self) -> dict[str, dict[str, Score]]:
         """``{document stem: {category: Score}}``, categories as in :meth:`totals`."""
@@ -1057,12 +1315,18 @@ class EvalReport:
                 f"{label:<14} {_fmt(s.precision)} {_fmt(s.recall):>6} {_fmt(s.f1):>6}"
                 f" {s.tp:>5} {s.fp:>5} {s.fn:>5}"
             )
+            if category == "all":
+                lines.append(f"{'macro F1':<14} {'':>5} {'':>6} {_fmt(self.macro_f1()):>6}")
         header = f"{'date accuracy':<14} {'acc':>5} {'n':>6} {'invented':>9}"
         lines += ["", header, "-" * len(header)]
         for category, acc in self.date_accuracy().items():
             lines.append(f"{category:<14} {_fmt(acc.accuracy)} {acc.n:>6} {acc.invented:>9}")
         types = self.type_accuracy()
         lines.append(f"{'agreement type':<14} {_fmt(types.accuracy)} {types.n:>6}")
+        header = f"{'attribute accuracy':<24} {'acc':>5} {'n':>6} {'invented':>9}"
+        lines += ["", header, "-" * len(header)]
+        for name, acc in self.attribute_accuracy().items():
+            lines.append(f"{name:<24} {_fmt(acc.accuracy)} {acc.n:>6} {acc.invented:>9}")
         for title, names in (
             ("skipped (no gold)", self.skipped),
             ("gold without facts (not scored)", self.gold_only),
@@ -1092,6 +1356,8 @@ class EvalReport:
             "scores": {c: s.to_json() for c, s in self.totals().items()},
             "date_accuracy": {c: a.to_json() for c, a in self.date_accuracy().items()},
             "agreement_type_accuracy": self.type_accuracy().to_json(),
+            "macro_f1": self.macro_f1(),
+            "attribute_accuracy": {n: a.to_json() for n, a in self.attribute_accuracy().items()},
             "per_document": {
                 stem: {c: s.to_json() for c, s in scores.items()}
                 for stem, scores in self.per_document().items()
@@ -1132,6 +1398,16 @@ def evaluate(
     return EvalReport(tuple(results), tuple(skipped), gold_only, tuple(failed))
 
 
+def built_facts(facts: Sequence[DocumentFacts]) -> list[DocumentFacts]:
+    """The facts as the graph receives them from extraction: what :func:`kg.build.build` does
+    between :func:`extract.pipeline.extract_paths` (which already resolves entities across the
+    documents with :func:`extract.resolve.resolve_corpus`) and ``build_graph``: one date per
+    resource (:func:`extract.resolve.unify_dates`)."""
+    from .resolve import unify_dates
+
+    return unify_dates(list(facts))
+
+
 def _empty_facts(path: Path) -> DocumentFacts:
     document = Document(
         source=path.name, doc_id="", text="", title="", date=None, doc_type="other", passages=()
@@ -1152,7 +1428,11 @@ def corpus_documents(gold: Iterable[str], corpus_dir: Path) -> tuple[list[Path],
 
 def _has_documents(folder: Path) -> bool:
     """True when the gold folder holds its documents too (``data/devset/NAME.txt`` beside ``NAME.json``)."""
-    return any(path.with_suffix(suffix).exists() for path in folder.glob("*.json") for suffix in _SOURCE_SUFFIXES)
+    return any(
+        path.with_suffix(suffix).exists()
+        for path in folder.glob("*.json")
+        for suffix in _SOURCE_SUFFIXES
+    )
 
 
 def run_eval(
@@ -1164,8 +1444,16 @@ def run_eval(
     cache_dir: Path | None = None,
     use_cache: bool = True,
     extract: Callable[..., tuple[list[DocumentFacts], list[Any]]] | None = None,
+    built: bool = False,
 ) -> EvalReport:
     """Extract the corpus documents that have gold and score them.
+
+    ``built``: score the facts the graph is built from, as ``bkg build CORPUS`` writes them,
+    instead of the documents' own facts: every document of the corpus folder is extracted
+    together (so :func:`extract.resolve.resolve_corpus`, which extraction applies, resolves
+    persons and labels across all of them), then :func:`extract.resolve.unify_dates` gives
+    each resource the most precise date any document gives, as :func:`kg.build.build` does.
+    Documents without gold are then listed in ``EvalReport.skipped``.
 
     ``corpus_dir`` defaults to ``gold_dir`` itself when the documents sit beside their gold
     (``data/devset``), else to ``data/corpus`` beside ``gold_dir`` (``data/gold``). Documents
@@ -1189,8 +1477,14 @@ def run_eval(
     errors: list[Any] = []
     if paths:
         facts, errors = extract(
-            paths, nlp=nlp, progress=progress, cache_dir=cache_dir, use_cache=use_cache
+            [corpus_dir] if built else paths,
+            nlp=nlp,
+            progress=progress,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
         )
+    if built:
+        facts = built_facts(facts)
     done = {Path(f.document.source).stem for f in facts}
     failed = []
     for path in paths:

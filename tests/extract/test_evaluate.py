@@ -345,6 +345,195 @@ def test_referenced_only_agreements_are_optional():
     assert (s.tp, s.fp, s.fn) == (1, 0, 0)
 
 
+# --- attributes of matched facts -----------------------------------------------------------
+
+
+def test_agreement_parties_are_compared_as_sets_of_iso3():
+    g = gold(
+        agreements=[
+            {"name": "経済協力に関する覚書", "type": "mou", "parties": ["JPN", "LAO"]},
+            {
+                "name": "技術協力に関する交換公文",
+                "type": "exchange_of_notes",
+                "parties": ["KGZ", "JPN"],
+            },
+            {"name": "東京宣言", "type": "declaration"},  # no parties in the gold: not checked
+        ]
+    )
+    f = facts(
+        agreements=(
+            Agreement("a", "経済協力に関する覚書", "mou", parties=("LAO", "JPN")),
+            Agreement("b", "技術協力に関する交換公文", "other", parties=("JPN",)),
+            Agreement("c", "東京宣言", "declaration", parties=("JPN", "ZAF")),
+        )
+    )
+    report = evaluate([f], {"doc": g})
+    acc = report.attribute_accuracy()
+    assert (acc["agreements.parties"].accuracy, acc["agreements.parties"].n) == (0.5, 2)
+    assert (acc["agreements.type"].accuracy, acc["agreements.type"].n) == (pytest.approx(2 / 3), 3)
+    assert report.type_accuracy() == acc["agreements.type"]
+    assert [str(c) for c in report.attribute_errors("agreements")] == [
+        "parties  [agreements]  doc  技術協力に関する交換公文  gold {JPN,KGZ}  <=  predicted {JPN}",
+        "type  [agreements]  doc  技術協力に関する交換公文  gold exchange_of_notes  <=  predicted other",
+    ]
+    assert report.attribute_errors("persons") == []
+
+
+def test_organization_parties_go_through_the_organization_matching():
+    g = gold(
+        organizations=[
+            {"name": "外務省", "aliases": ["日本国外務省"], "country": "JPN"},
+            {"name": "ラオス人民民主共和国外務省", "country": "LAO"},
+        ],
+        agreements=[
+            {
+                "name": "両国外務省間の協力に関する覚書",
+                "type": "mou",
+                "parties": ["JPN", "LAO"],
+                "org_parties": ["日本国外務省", "ラオス人民民主共和国外務省"],
+            }
+        ],
+    )
+    mofa, lao = org("日本国外務省", "JPN"), org("ラオス外務省", "LAO")
+    f = facts(
+        entities=(mofa, lao),
+        agreements=(
+            Agreement(
+                "a", "両国外務省間の協力に関する覚書", "mou", parties=("JPN", "LAO", mofa.key)
+            ),
+        ),
+    )
+    report = evaluate([f], {"doc": g})
+    acc = report.attribute_accuracy()
+    assert (acc["agreements.parties"].accuracy, acc["agreements.parties"].n) == (1.0, 1)
+    assert (acc["agreements.org_parties"].accuracy, acc["agreements.org_parties"].n) == (0.0, 1)
+    (wrong,) = report.attribute_errors("agreements")
+    # the predicted 日本国外務省 is the gold 外務省 (matched by alias); the Lao ministry is missing
+    assert (wrong.gold, wrong.predicted) == ("{ラオス人民民主共和国外務省,外務省}", "{外務省}")
+    f = facts(
+        entities=(mofa, lao),
+        agreements=(
+            Agreement("a", "両国外務省間の協力に関する覚書", "mou", parties=(lao.key, mofa.key)),
+        ),
+    )
+    acc = evaluate([f], {"doc": g}).attribute_accuracy()
+    # ラオス外務省 is not matched to the gold ministry (suffix of a longer name, not the same body)
+    assert acc["agreements.org_parties"].accuracy == 0.0
+    assert acc["agreements.parties"].accuracy == 0.0  # no country among the parties
+
+
+def test_person_role_as_written_after_nfkc_and_country():
+    g = gold(
+        persons=[
+            {"name": "山田太郎", "role": "外務大臣", "country": "JPN"},
+            {"name": "アナ・ペレス", "role": "大統領", "country": "CHL"},
+            {"name": "ジョン・スミス", "role": None, "country": "AUS"},
+        ]
+    )
+    f = facts(
+        entities=(
+            Entity("person", "yamada", "山田太郎", role="外務 大臣", country="JPN"),
+            Entity("person", "perez", "アナ・ペレス", role="首相", country="ARG"),
+            Entity("person", "smith", "ジョン・スミス", role="首相", country="AUS"),
+        )
+    )
+    acc = evaluate([f], {"doc": g}).attribute_accuracy()
+    role, where = acc["persons.role"], acc["persons.country"]
+    assert (role.accuracy, role.n, role.invented) == (0.5, 2, 1)
+    assert (where.accuracy, where.n) == (pytest.approx(2 / 3), 3)
+
+
+def test_meeting_participants_are_the_set_of_countries():
+    g = gold(
+        meetings=[
+            {"name": "日・チリ首脳会談", "date": "2024-05-03", "participants": ["JPN", "CHL"]},
+            {"name": "日・ペルー外相会談", "date": "2024-05-04", "participants": ["JPN", "PER"]},
+            {"name": "国際フォーラム", "date": "2024-05-05"},  # no participants: not checked
+        ]
+    )
+    f = facts(
+        meetings=(
+            # person keys among the participants are not countries
+            Meeting(
+                "m1",
+                "日・チリ首脳会談",
+                date=d("2024-05-03"),
+                participants=("CHL", "JPN", "anaperez"),
+            ),
+            Meeting("m2", "日・ペルー外相会談", date=d("2024-05-05"), participants=("PER",)),
+            Meeting("m3", "国際フォーラム", participants=("JPN",)),
+        )
+    )
+    report = evaluate([f], {"doc": g})
+    acc = report.attribute_accuracy()
+    assert (acc["meetings.participants"].accuracy, acc["meetings.participants"].n) == (0.5, 2)
+    # dates are the same checks as date_accuracy
+    assert (acc["meetings.date"].accuracy, acc["meetings.date"].n) == (pytest.approx(1 / 3), 3)
+    assert acc["meetings.date"] == report.date_accuracy()["meetings"]
+    assert [c.field for c in report.attribute_errors("meetings")] == [
+        "date",
+        "date",
+        "participants",
+    ]
+    assert [c.field for c in report.attribute_errors("dates")] == ["date", "date"]
+
+
+def test_visit_destination_of_a_visitor_seen_going_elsewhere():
+    g = gold(
+        persons=[
+            {"name": "アナ・ペレス", "country": "CHL"},
+            {"name": "山田太郎", "country": "JPN"},
+        ],
+        visits=[
+            {
+                "visitor": "アナ・ペレス",
+                "destination": "JPN",
+                "start": "2024-05-03",
+                "end": "2024-05-06",
+            },
+            {"visitor": "山田太郎", "destination": "PER", "start": "2024-06-01"},
+        ],
+    )
+    perez, yamada = person("アナ・ペレス", "CHL"), person("山田太郎", "JPN")
+    f = facts(
+        entities=(perez, yamada),
+        visits=(
+            Visit("v1", perez.key, "CHL", "JPN", start=d("2024-05-03"), end=d("2024-05-05")),
+            Visit("v2", yamada.key, "JPN", "CHL", start=d("2024-06-01")),  # wrong country
+        ),
+    )
+    report = evaluate([f], {"doc": g})
+    s = report.totals()["visits"]
+    assert (s.tp, s.fp, s.fn) == (1, 1, 1)  # the visit matching still needs the destination
+    acc = report.attribute_accuracy()
+    assert (acc["visits.destination"].accuracy, acc["visits.destination"].n) == (0.5, 2)
+    assert (acc["visits.start"].accuracy, acc["visits.start"].n) == (1.0, 1)
+    assert (acc["visits.end"].accuracy, acc["visits.end"].n) == (0.0, 1)
+    assert [str(c) for c in report.attribute_errors("visits")] == [
+        "destination  [visits]  doc  山田太郎 → PER (2024-06-01)  gold PER  <=  predicted CHL",
+        (
+            "end  [visits]  doc  アナ・ペレス → JPN (2024-05-03–2024-05-06)  gold 2024-05-06"
+            "  <=  predicted 2024-05-05"
+        ),
+    ]
+
+
+def test_macro_f1_is_the_mean_of_the_category_f1s():
+    g = gold(countries=["JPN", "CHL"], programs=[{"name": "JDS"}, {"name": "JCM"}])
+    f = facts(entities=(country("JPN"), country("CHL")), programs=(Program("p", "JDS"),))
+    report = evaluate([f], {"doc": g})
+    # countries 1.0, programs 2/3; the five categories with nothing to score are left out
+    assert report.macro_f1() == pytest.approx((1.0 + 2 / 3) / 2)
+    assert evaluate([facts()], {"doc": gold()}).macro_f1() is None
+    table = report.to_table()
+    assert "macro F1                     0.833" in table
+    assert "attribute accuracy" in table and "agreements.parties" in table
+    assert table.index("date accuracy") < table.index("attribute accuracy")
+    data = report.to_json()
+    assert data["macro_f1"] == pytest.approx(5 / 6)
+    assert data["attribute_accuracy"]["meetings.participants"]["n"] == 0
+
+
 # --- documents and report ------------------------------------------------------------------
 
 
@@ -485,6 +674,38 @@ def test_run_eval_finds_corpus_documents_and_scores_failures_as_empty(tmp_path: 
     assert (s.tp, s.fp, s.fn) == (1, 0, 1)
 
 
+def test_run_eval_built_extracts_the_whole_corpus_and_unifies_dates(tmp_path: Path):
+    gold_dir, corpus = tmp_path / "data" / "gold", tmp_path / "data" / "corpus"
+    gold_dir.mkdir(parents=True)
+    corpus.mkdir()
+    data: dict[str, Any] = {c: [] for c in CATS}
+    data["meetings"] = [{"name": "日・チリ首脳会談", "date": "2024"}]
+    _write(gold_dir, "brief.json", data)
+    (corpus / "brief.txt").write_text("x", "utf-8")
+    (corpus / "statement.txt").write_text("x", "utf-8")  # no gold, read by the build
+    seen: list[list[str]] = []
+
+    def fake_extract(paths, nlp=None, progress=True, **options):
+        seen.append([p.name for p in paths])
+        return [
+            facts("brief.txt", meetings=(Meeting("m", "日・チリ首脳会談", date=d("2024")),)),
+            facts(
+                "statement.txt", meetings=(Meeting("m", "日チリ首脳会談", date=d("2024-05-03")),)
+            ),
+        ], []
+
+    own = run_eval(gold_dir, extract=fake_extract)
+    built = run_eval(gold_dir, extract=fake_extract, built=True)
+    assert seen == [["brief.txt"], ["corpus"]]
+    assert own.date_accuracy()["meetings"].accuracy == 1.0
+    # the graph gives the meeting the statement's full date, which the brief's gold does not
+    assert built.date_accuracy()["meetings"].accuracy == 0.0
+    assert [(c.gold, c.predicted) for c in built.attribute_errors("meetings")] == [
+        ("2024", "2024-05-03")
+    ]
+    assert built.skipped == ("statement.txt",)
+
+
 def test_run_eval_without_gold_files_is_an_error(tmp_path: Path):
     with pytest.raises(GoldError, match="no gold files"):
         run_eval(tmp_path, extract=lambda *a, **k: ([], []))
@@ -530,6 +751,7 @@ def facts_from_gold(stem: str, g: dict[str, Any]) -> DocumentFacts:
             f"m{i}",
             m["name"],
             *(DateValue.from_iso(m[k]) if m[k] else None for k in ("date", "start", "end")),
+            participants=tuple(m["participants"]),
         )
         for i, m in enumerate(g["meetings"])
     ]
@@ -545,6 +767,7 @@ def facts_from_gold(stem: str, g: dict[str, Any]) -> DocumentFacts:
                 f"a{i}",
                 a["name"],
                 a["type"] or "other",
+                parties=(*a["parties"], *map(make_key, a["org_parties"])),
                 date=DateValue.from_iso(a["date"]) if a["date"] else None,
             )
             for i, a in enumerate(g["agreements"])
@@ -570,6 +793,9 @@ def test_real_gold_files_load_and_score_perfectly_against_themselves():
         assert not misses, category
     for category, acc in report.date_accuracy().items():
         assert acc.correct == acc.n, category
+    for name, acc in report.attribute_accuracy().items():
+        assert acc.correct == acc.n and not acc.invented, name
+    assert report.attribute_accuracy()["agreements.org_parties"].n > 0
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -584,13 +810,52 @@ def test_cli_prints_table_errors_and_json(monkeypatch: pytest.MonkeyPatch, tmp_p
     report = evaluate(
         [facts(entities=(country("JPN"), country("RUS")))], {"doc": gold(countries=["JPN"])}
     )
-    monkeypatch.setattr(extract.evaluate, "run_eval", lambda *a, **k: report)
+    options: list[dict[str, Any]] = []
+
+    def fake_run_eval(*args: Any, **kwargs: Any):
+        options.append(kwargs)
+        return report
+
+    monkeypatch.setattr(extract.evaluate, "run_eval", fake_run_eval)
     runner = CliRunner()
     result = runner.invoke(app, ["eval", "--gold", str(tmp_path), "--errors", "countries", "-q"])
     assert result.exit_code == 0, result.output
     assert "countries" in result.output and "fp  [countries]  doc  RUS" in result.output
+    assert "macro F1" in result.output and "attribute accuracy" in result.output
+    assert "0 wrong attribute(s)" in result.output
+    assert options[-1]["built"] is False
+    result = runner.invoke(app, ["eval", "--gold", str(tmp_path), "--built", "-q"])
+    assert result.exit_code == 0 and options[-1]["built"] is True
     result = runner.invoke(app, ["eval", "--gold", str(tmp_path), "--json", "--errors", "all"])
     assert result.exit_code == 0
     assert json.loads(result.output)["errors"][0]["name"] == "RUS"
     result = runner.invoke(app, ["eval", "--gold", str(tmp_path), "--errors", "people"])
     assert result.exit_code == 2
+
+
+def test_a_declaration_counts_as_the_golds_joint_statement():
+    """ANNOTATION.md lists no declaration type: a gold 宣言 of type joint_statement is matched by
+    the extractor's declaration (the contract's bkg:Declaration), and a declaration gold by itself."""
+    predicted = facts(agreements=(Agreement("a", "東京宣言", "declaration"),))
+    as_joint = gold(agreements=[{"name": "東京宣言", "type": "joint_statement", "parties": []}])
+    as_declaration = gold(agreements=[{"name": "東京宣言", "type": "declaration", "parties": []}])
+    assert evaluate([predicted], {"doc": as_joint}).type_accuracy().accuracy == 1.0
+    assert evaluate([predicted], {"doc": as_declaration}).type_accuracy().accuracy == 1.0
+    mou = facts(agreements=(Agreement("a", "東京宣言", "mou"),))
+    assert evaluate([mou], {"doc": as_joint}).type_accuracy().accuracy == 0.0
+
+
+def test_documents_beside_their_gold_are_found_there(tmp_path: Path):
+    devset = tmp_path / "devset"
+    devset.mkdir()
+    _write(devset, "a.json", {**{c: [] for c in CATS}, "countries": ["JPN"]})
+    (devset / "a.txt").write_text("x", "utf-8")
+    seen: list[list[Path]] = []
+
+    def fake_extract(paths, nlp=None, progress=True, **options):
+        seen.append(list(paths))
+        return [facts("a.txt", entities=(country("JPN"),))], []
+
+    report = run_eval(devset, extract=fake_extract)
+    assert seen == [[devset / "a.txt"]]
+    assert report.totals()["countries"].f1 == 1.0
