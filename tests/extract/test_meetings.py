@@ -164,3 +164,13 @@ def test_two_names_of_one_summit_are_one_meeting(facts_of):
     summits = [m for m in facts.meetings if "サミット" in m.label]
     assert [m.label for m in summits] == ["G8エビアン・サミット"]
     assert summits[0].date == DateValue(2003, 6, 1)
+
+
+@model
+def test_a_council_that_meets_is_a_meeting_on_that_day(facts_of):
+    facts = facts_of(
+        "日・チリ首脳会談\n令和6年11月18日\n"
+        "1 山田総理より、本日(18日)、日本チリ経済協議会が5年ぶりに開催されたことを歓迎すると述べました。\n"
+    )
+    dates = {m.label: m.date for m in facts.meetings}
+    assert dates.get("日本チリ経済協議会") == DateValue(2024, 11, 18)
