@@ -152,6 +152,16 @@ def _quoted_meetings(text: str, doc, hits: list[HeadHit]) -> list[HeadHit]:
     return out
 
 
+def _may_be_own(doc, event, titled: str | None) -> bool:
+    """Can the first event a summary reports be the meeting its title names? Not when the title
+    names one and the event is another named one (…経済協議会が開催された in a 首脳会談 summary)."""
+    if titled is None:
+        return True
+    t0, t1 = _event_phrase(doc, event)
+    written = _tidy(doc[t0:t1].text)
+    return not _is_named(written, list(doc[t0:t1])) or _subsequence(make_key(written), make_key(titled))
+
+
 def _reported(doc, event, rule: str) -> bool:
     """Was the event held (会合を開催した), rather than agreed to be held (開催することで一致)?
     Attending (出席するため) and occasions (…の機会に) count as reported."""
@@ -202,6 +212,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
     lead: tuple | None = None  # the first event reported in the body: a summary's own meeting
     carry = None  # the day a schedule line gives (「12日 午前 …」), for the lines under it
     paragraphs_seen = 0
+    titled = _title_label(ctx.document)  # the meeting the title names, if it names one
     for passage, doc in ctx.body():
         if passage.kind in {"caption", "title", "signature"}:
             continue
@@ -218,7 +229,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
         if lead is None and passage.kind == "paragraph" and events and paragraphs_seen <= 2:
             first = min(i for i, rule in events.items() if rule != "ATTENDED") if any(
                 r != "ATTENDED" for r in events.values()) else None
-            if first is not None:
+            if first is not None and _may_be_own(doc, doc[first], titled):
                 lead = (passage, doc, doc[first])
         orgs = org_hits(ctx, passage, doc)
         series_spans = _series_number(doc)
