@@ -77,7 +77,7 @@ def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
 
 #: Rules of ``data/patterns/meetings.json`` whose ``event`` node is a meeting being held,
 #: received, attended or hosted.
-_EVENT_RULES = ("HELD", "HELD_PASSIVE", "CALL_RECEIVED", "ATTENDED", "HOSTED")
+_EVENT_RULES = ("HELD", "HELD_PASSIVE", "CALL_RECEIVED", "ATTENDED", "ATTENDED_NAME", "HOSTED")
 #: Words that qualify an event without naming it: 首脳会談 and 電話会談 are not names.
 _GENERIC_WORDS = frozenset(
     ["首脳", "外相", "外務", "大臣", "閣僚", "次官", "電話", "ワーキング", "・", "共同", "記者", "非公式", "二国間", "両国", "両首脳", "会談", "会合", "会議", "会", "立ち話", "表敬", "夕食", "昼食", "懇談", "ハイレベル", "政務", "事務", "レベル", "実務", "公式"]
@@ -149,6 +149,45 @@ def _quoted_meetings(text: str, doc, hits: list[HeadHit]) -> list[HeadHit]:
         if span is not None:
             word = next(h for h in heads if h in inner)
             out.append(HeadHit("", "conference" if word else "", span.root, m.start(), m.end(), m.group(0)))
+    return out
+
+
+_NAME_LIKE = re.compile(r"[\u30a0-\u30ffA-Za-z0-9・+＋]{3,30}")
+
+
+def _attendance_dates(ctx, passage, doc, event, s0: int, s1: int):
+    """5月22日にパリで…に出席した: a date that the attending verb itself takes is the meeting's
+    (not the date of the sentence's main event: …出席するため訪問中の総理は、本7日…会談した)."""
+    verb = event.head
+    if verb.lemma_ not in {"出席", "参加"} or verb.dep_ in {"acl", "advcl"}:
+        return []
+    out = []
+    for d in ctx.dates_in(passage, s0, s1):
+        span = doc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is not None and span.root.head.i == verb.i:
+            out.append(d)
+    return out[:1]
+
+
+def _attended_names(ctx, passage, doc, hits: list[HeadHit]) -> list[HeadHit]:
+    """ビバテックに出席した: an event attended, named without a meeting word. Kept only when the
+    name is a katakana or Latin proper name that the gazetteer does not know as a country, a
+    place, a title or a body."""
+    taken = {(s.start, s.end) for s in doc.spans.get("bkg", ())}  # GiNZA's label is not asked:
+    # it calls シャングリラ・ダイアローグ a person; one attends a meeting, not a person
+    out = []
+    for span in dependency_matches(doc, "meetings", "ATTENDED_NAME", "event"):
+        tok = span.root
+        if any(h.token.i == tok.i or h.start <= tok.idx < h.end for h in hits):
+            continue
+        start = _compound_start(tok)
+        phrase = doc[start : tok.i + 1]
+        if not _NAME_LIKE.fullmatch(phrase.text) or any(
+                a <= phrase.start and phrase.end <= b for a, b in taken):
+            continue
+        if country_hits(ctx, phrase.text):
+            continue
+        out.append(HeadHit("", "conference", tok, phrase.start_char, phrase.end_char, phrase.text))
     return out
 
 
@@ -239,6 +278,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                 tok = doc.char_span(start_char, end_char, alignment_mode="expand")
                 hits.append(HeadHit("", "conference", tok.root, start_char, end_char, passage.text[start_char:end_char]))
         hits.extend(_quoted_meetings(passage.text, doc, hits))
+        hits.extend(_attended_names(ctx, passage, doc, hits))
         for hit in hits:
             if lead is not None and lead[0] is passage and lead[2].i == hit.token.i and ctx.document.doc_type == "meeting_summary":
                 continue  # the summary's own meeting: see _document_meeting
@@ -268,7 +308,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             if _REFERENCE_TAIL.search(label) or re.match(r"の(?:会合|会議)", passage.text[hit.end:]):
                 continue  # 日中韓サミットの会合: the meetings of a series, named before
             tokens = [t for t in doc if hit.start <= t.idx < hit.end]
-            named = bool(tokens) and _is_named(label, tokens)
+            named = bool(tokens) and (not hit.word or _is_named(label, tokens))  # no meeting word: a name
             held_meal = (hit.value == "meal" and event_rule in {"HELD", "HELD_PASSIVE"}
                          and _reported(doc, hit.token, event_rule))
             if label == hit.word and not held_meal:
@@ -283,6 +323,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                     or (event_rule == "ATTENDED" and _is_occasion(passage.text, hit)))
             date, start, end = None, None, None
             dates = in_phrase or (_sentence_dates(ctx, passage, s0, s1, hit, hits) if held else [])
+            if not dates and event_rule in {"ATTENDED", "ATTENDED_NAME"}:
+                dates = _attendance_dates(ctx, passage, doc, hit.token, s0, s1)
             if not dates and (schedule or passage.kind == "heading"):
                 numbered = passage.kind == "heading" and passage.number is not None  # 1.…への表敬 (3月5日,…)
                 line_dates = own_dates[:1] if numbered else [d for d in own_dates[:1] if d.start <= 2]

@@ -174,3 +174,15 @@ def test_a_council_that_meets_is_a_meeting_on_that_day(facts_of):
     )
     dates = {m.label: m.date for m in facts.meetings}
     assert dates.get("日本チリ経済協議会") == DateValue(2024, 11, 18)
+
+
+@model
+def test_an_event_attended_is_a_meeting_even_without_a_meeting_word(facts_of):
+    facts = facts_of(
+        "共同声明\n2023年6月9日\n"
+        "1 山田総理は、6月2日にシンガポールでシャングリラ・ダイアローグに出席した。\n"
+        "2 山田総理は、フランスのA大統領に出席を求めた。\n"
+    )
+    dates = {m.label: m.date for m in facts.meetings}
+    assert dates.get("シャングリラ・ダイアローグ") == DateValue(2023, 6, 2)
+    assert not any("フランス" in label or "大統領" in label for label in dates)
