@@ -63,7 +63,11 @@ def country_pattern(gazetteer) -> tuple[re.Pattern[str], dict[str, str], re.Patt
     if abbrs:
         letters = "".join(re.escape(a) for a in abbrs)
         # 日米, 日・韓, 日露関係, 米日 — an abbreviation next to 日 (Japan's own abbreviation)
-        abbr_re = re.compile(rf"(?<=日)・?([{letters}])(?=[・関首外間共友協経会政]|$)|([{letters}])(?=・?日[・関首外間共友協経会政])")
+        # 日米韓, 日中韓サミット, 日・米・豪: a chain of abbreviations with 日 in it (not 本日米国…)
+        abbr_re = re.compile(
+            rf"(?<![本今昨毎翌同前後両各当休祝平土来訪離在駐滞親対反知])(?=[日{letters}]・?[日{letters}])"
+            rf"((?:[日{letters}]・?){{1,5}}[日{letters}])(?=[・関首外間共友協経会政サ三閣両二]|の(?![日{letters}])|$)"
+        )
     return re.compile(alternation), names, abbr_re, abbrs
 
 
@@ -86,13 +90,16 @@ def _scan(text: str, gazetteer) -> list[CountryHit]:
     if abbr_re is not None:
         taken = [(h.start, h.end) for h in hits]
         for m in abbr_re.finditer(text):
-            g = 1 if m.group(1) else 2
-            s, e = m.span(g)
-            if any(a <= s < b for a, b in taken):
-                continue
-            hits.append(CountryHit((s, e, abbrs[m.group(g)])))
+            if "日" not in m.group(1):
+                continue  # 中韓 alone may be anything: the chain must include Japan
+            for i in range(m.start(1), m.end(1)):
+                ch = text[i]
+                if ch == "・" or any(a <= i < b for a, b in taken):
+                    continue
+                hits.append(CountryHit((i, i + 1, "JPN" if ch == "日" else abbrs[ch])))
+                taken.append((i, i + 1))
         # 日 in 日米 / 日・キルギス stands for Japan
-        for m in re.finditer(r"日(?=・?[" + "".join(re.escape(a) for a in abbrs) + r"]|・[^\s・]{2,})", text):
+        for m in re.finditer(r"(?<![本今昨毎翌同前後両各当休祝平土来訪離在駐滞親対反知])日(?=・?[" + "".join(re.escape(a) for a in abbrs) + r"]|・[^\s・]{2,})", text):
             s = m.start()
             if any(a <= s < b for a, b in taken):
                 continue
