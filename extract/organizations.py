@@ -237,8 +237,14 @@ def _about_phrase(doc, k: int) -> bool:
 
 
 def _after_person_name(doc, i: int, j: int, countries) -> int:
-    """Where a body's name starts when a person's katakana name is glued before it with ・
-    (ジョン・スミス・ケニア日本友好議員連盟 → ケニア日本友好議員連盟): at the country after the ・."""
+    """Where a body's name starts when a person's katakana name is glued before it: at the country
+    after the ・ (ジョン・スミス・ケニア日本友好議員連盟 → ケニア日本友好議員連盟), or at a body the
+    gazetteer knows (ジョン・スミス欧州委員会委員長 → 欧州委員会)."""
+    known = {s.start for s in doc.spans.get("bkg", ()) if s.label_ == "ORG"}
+    for k in range(i + 1, j + 1):
+        left = doc[i:k].text
+        if k in known and "・" in left and _KATA_NAME.fullmatch(left):
+            return k  # ウルズラ・フォン・デア・ライエン欧州委員会委員長: the name, then a known body
     for k in range(i, j):
         if doc[k].text != "・" or k + 1 > j:
             continue
@@ -331,7 +337,10 @@ def org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
     gram = _grammar_hits(ctx, passage.text, doc)
     gram = [h for h in gram if not _office_of_known_body(h, gaz, passage.text)]
     titles = title_pattern(ctx.gazetteer)
-    gaz = [g for g in gaz if not ((t := titles.match(passage.text, g.start)) and t.end() > g.end)]  # 衆議院議員
+    # 衆議院議員, 財務省次官: a title of office, not a mention of the body; but an international
+    # body in an official's title is named (欧州委員会委員長, 国連事務総長)
+    gaz = [g for g in gaz if not ((t := titles.match(passage.text, g.start)) and t.end() > g.end
+                                  and g.kind != "international")]
     country_ends = {c.end for c in country_hits(ctx, passage.text)}
     gaz = [g for g in gaz if not (g.kind == "ministry" and (g.start in country_ends or g.start - 1 in country_ends)
                                   and not any(x.start < g.start and x.end >= g.end for x in gram))]

@@ -842,9 +842,23 @@ def _fill_countries(ctx: DocContext, persons: list[_Person]) -> None:
         return
     top = counts.most_common(2)
     partner = top[0][0] if len(top) == 1 or top[0][1] >= 3 * top[1][1] else None
+    international = _international_forms(ctx)
     for p in persons:
+        if p.role and any(form in p.role for form in international):
+            continue  # 国連事務総長, 欧州委員会委員長: an official of an international body has no state
         if p.country is None and not p.kanji_name and partner:
             p.country = partner
+
+
+def _international_forms(ctx: DocContext) -> tuple[str, ...]:
+    """Written forms (names, abbreviations) of the international bodies in the gazetteer."""
+    return tuple(
+        form
+        for org in ctx.gazetteer.organizations
+        if org.kind == "international" and org.country is None
+        for form in (org.name_ja, *org.aliases)
+        if len(form) >= 2
+    )
 
 
 def _add_bare_name_mentions(ctx: DocContext, persons: list[_Person]) -> None:

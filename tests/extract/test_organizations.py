@@ -200,3 +200,14 @@ def test_japanese_embassy_in_the_partner_country(orgs_of):
     assert embassy.country == "JPN"
     assert "日本大使館" in embassy.aliases
     assert orgs["在ケニア大使館"].country == "JPN"
+
+
+@pytest.mark.model
+def test_a_katakana_name_glued_before_a_known_body_is_not_part_of_it(facts_of):
+    facts = facts_of(
+        "共同声明\n2023年7月13日\n"
+        "1 山田総理は、ウルズラ・フォン・デア・ライエン欧州委員会委員長と会談した。\n"
+    )
+    labels = {e.label for e in facts.entities if e.kind == "organization"}
+    assert "欧州委員会" in labels
+    assert not any(label.startswith("ウルズラ") for label in labels)

@@ -326,3 +326,14 @@ def test_occupation_dot_full_name(persons_of):
     p = persons_of("1975年、画家・山田太郎がタシケントを訪れた。教育・文化の交流が進んだ。")
     assert (p["山田太郎"].role, p["山田太郎"].country) == ("画家", "JPN")
     assert len(p) == 1
+
+
+@pytest.mark.model
+def test_an_official_of_an_international_body_has_no_state(facts_of):
+    facts = facts_of(
+        "日・ペルー首脳会談\n令和5年5月1日\n"
+        " 本1日、山田総理大臣は、ペルーのA大統領と会談を行いました。\n"
+        "1 両首脳は、グテーレス国連事務総長との連携を確認しました。\n"
+    )
+    (guterres,) = [e for e in facts.entities if e.kind == "person" and e.label == "グテーレス"]
+    assert guterres.role == "国連事務総長" and guterres.country is None
