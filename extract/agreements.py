@@ -311,7 +311,7 @@ def _clause_start(doc, i: int) -> int:
 
 
 def _comitative(doc, i: int) -> bool:
-    """…外相と|両国外務省間の覚書に署名: と after a person joins the signer, not the name; between two
+    """…外相と|両国外務省間の交流覚書に署名: と after a person joins the signer, not the name; between two
     persons or two countries (AとBの書簡, 日本国とXとの間の協定) it stays in the name."""
     def titled(tok) -> bool:
         return any(s.start <= tok.i < s.end for s in doc.spans.get("bkg", []) if s.label_ == "TITLE")
@@ -426,7 +426,7 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
         place = place_of(ctx, passage, doc, s0, s1)
         key = instrument_key(label)
         if key not in found and len(key) >= 6:
-            # 外務省間の協力に関する覚書 after 両国外務省間の協力に関する覚書: the same instrument again
+            # 外務省間の交流に関する覚書 after 両国外務省間の交流に関する覚書: the same instrument again
             key = next((k for k in found if k.endswith(key)), key)
         mention = ctx.mention(passage, start, end)
         prev = found.get(key)
@@ -491,7 +491,7 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
                 continue  # named in a quotation: taken above
             start, label = spans[id(hit)]
             if any(o.start <= hit.start and hit.end < o.end for o in bodies):
-                continue  # 平和条約締結問題合同委員会: the word names a body's business, not an instrument
+                continue  # 漁業協定締結問題合同委員会: the word names a body's business, not an instrument
             if any(o is not hit and spans[id(o)][0] <= start and hit.end < o.end for o in hits):
                 continue  # 円借款 inside …円借款に関する交換公文: part of a longer instrument's name
             if _DEMONSTRATIVE.match(label):

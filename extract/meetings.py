@@ -62,7 +62,7 @@ def _held(hit: HeadHit, passage_text: str, hold_words: tuple[str, ...]) -> bool:
     if any(any(t.text.startswith(w) for w in hold_words) for t in near if t.i != tok.i):
         return True
     if re.search(r"(?:開催|実施|行われ)(?:予定|される|された|中)?の$", passage_text[: hit.start]):
-        return True  # 開催予定のTICAD7
+        return True  # 開催予定のTICAD 9
     # 開催予定の地域環境サミット: a holding word in the clause that modifies the name
     if any(t.text.startswith(hold_words) for t in tok.subtree if tok.i - 4 <= t.i < tok.i):
         return True
@@ -134,7 +134,7 @@ _QUOTED = re.compile(r"「([^「」]{2,60})」")
 
 
 def _quoted_meetings(text: str, doc, hits: list[HeadHit]) -> list[HeadHit]:
-    """「世界防災閣僚会議in東北」: a name in quotes with a meeting word inside it, where the word
+    """「海洋閣僚会議in沖縄」: a name in quotes with a meeting word inside it, where the word
     does not close the name (so the head-word scan did not see it)."""
     heads = tuple(w for w, _ in meeting_heads())
     out = []
@@ -170,7 +170,7 @@ def _attendance_dates(ctx, passage, doc, event, s0: int, s1: int):
 
 
 def _attended_names(ctx, passage, doc, hits: list[HeadHit]) -> list[HeadHit]:
-    """ビバテックに出席した: an event attended, named without a meeting word. Kept only when the
+    """シャングリラ・ダイアローグに出席した: an event attended, named without a meeting word. Kept only when the
     name is a katakana or Latin proper name that the gazetteer does not know as a country, a
     place, a title or a body."""
     taken = {(s.start, s.end) for s in doc.spans.get("bkg", ())}  # GiNZA's label is not asked:
@@ -211,12 +211,12 @@ def _reported(doc, event, rule: str) -> bool:
 
 
 def _series_number(doc) -> list[tuple[int, int]]:
-    """Character spans of series written with their number (TICAD7): named meetings by themselves."""
+    """Character spans of series written with their number (TICAD 9, COP 28): named meetings by themselves."""
     return [(s.start_char, s.end_char) for s in matches(doc, "meetings", "SERIES_NUMBER")]
 
 
 def _is_named(label: str, tokens) -> bool:
-    """Does the phrase name a meeting (G20大阪サミット, 「…閣僚会議」, 日・ペルー首脳会談, 第3回対話),
+    """Does the phrase name a meeting (G20ローマ・サミット, 「…閣僚会議」, 日・チリ首脳会談, 第3回対話),
     rather than only say what kind it was (首脳会談, 電話会談, 夕食会)?"""
     if _AFTER_MEETING_GENERIC.match(label):
         return False  # 本件会議, 今次サミット: a reference, not a name
@@ -393,7 +393,7 @@ def _tidy(label: str) -> str:
     if "「" not in label or label.rfind("」") > label.rfind("「"):
         rest = _COORDINATION.sub("", label)
         if rest and rest != label and not re.search(r"[のをにがでと]", rest):
-            label = rest  # 日米関係全般及び九州・沖縄サミット → 九州・沖縄サミット
+            label = rest  # 日英関係及び伊勢志摩サミット → 伊勢志摩サミット
     if label.count("「") > label.count("」"):
         label = label[label.rfind("「") + 1 :]
     return label.strip()
@@ -423,7 +423,7 @@ def _add(found: OrderedDict[str, Meeting], meeting: Meeting, into_own: bool = Fa
 
 
 def _merge_variants(meetings: list[Meeting]) -> list[Meeting]:
-    """G7サミット and G7シャルルボワ・サミット on one day are one meeting: a shorter name whose
+    """G8サミット and G8エビアン・サミット on one day are one meeting: a shorter name whose
     characters all appear, in order, in a longer one of the same date is merged into it."""
     out: list[Meeting] = []
     for m in sorted(meetings, key=lambda m: -len(make_key(m.label))):
@@ -465,7 +465,7 @@ def _title_label(doc) -> str | None:
         return None
     if doc.doc_type == "meeting_summary":
         label = _SUMMARY_TAIL.sub("", doc.title).strip()
-        core = _NUMBERED_TAIL.sub("", label)  # TICAD(アフリカ開発会議)I
+        core = _NUMBERED_TAIL.sub("", label)  # TICAD(アフリカ開発会議)VI
         return label if label.endswith(heads) or (core != label and core.endswith(heads)) else None
     if doc.doc_type == "press_statement":
         m = re.match(r"^(?P<meeting>.+?)の開催(?:について)?$", doc.title)
@@ -579,7 +579,7 @@ _ABBREVIATED_BEFORE = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff・]{2,30}[(
 
 
 def _with_abbreviated_name(text: str, hit: HeadHit) -> HeadHit:
-    """核兵器不拡散条約(NPT)運用検討会議: a name with its abbreviation in brackets runs on."""
+    """化学兵器禁止条約(CWC)締約国会議: a name with its abbreviation in brackets runs on."""
     m = _ABBREVIATED_BEFORE.search(text, 0, hit.start)
     if m is None or m.end() != hit.start:
         return hit
@@ -621,7 +621,7 @@ _OCCASION_WORDS = re.compile(r"^(?:の)?(?:機会|際)")
 
 
 def _date_before(ctx, passage, hit: HeadHit):
-    """「6日の日韓米首脳会談」「昨年9月の…首脳会談」: a date joined to the name by の is its date."""
+    """「6日の日米豪首脳会談」「昨年9月の…首脳会談」: a date joined to the name by の is its date."""
     return [d for d in ctx.dates_in(passage, 0, hit.start)
             if d.end < hit.start and passage.text[d.end:hit.start] == "の"]
 
@@ -648,7 +648,7 @@ _PLACE_AFTER = re.compile(r"^(?:・[^\s、。,]{1,10}?)?(?:において|にて|�
 
 
 def _participants(ctx, passage, s0, s1, hit, principals, person_at) -> tuple[str, ...]:
-    """Who took part: the countries a meeting's name gives (日韓米首脳会談), else the persons and
+    """Who took part: the countries a meeting's name gives (日米豪首脳会談), else the persons and
     countries its sentence names — not a country named as the place (ドイツ・ハンブルクを訪問中) —
     and, in a meeting summary or where 両首脳 / 双方 act, the document's principals."""
     name = passage.text[hit.start : hit.end]

@@ -7,7 +7,7 @@ carries an abbreviation in parentheses (日本輸出信用機関（ECA）, 南�
 katakana or Latin proper name (エア・アスタナ社), opens with a Japanese legal form
 (独立行政法人…センター, LEGAL_FORM), or — for a committee-like head (委員会, 協議会, 統計局 …) —
 is a compound of two or more nouns or is named by a に関する phrase (投資環境整備に関する委員会).
-Some heads need more: 軍 a country before it (カナダ軍, also in カナダ軍哨戒機), 運動 an
+Some heads need more: 軍 a country before it (チリ軍, also in チリ軍輸送機), 運動 an
 abbreviation after it (X・イスラーム運動(IMU), not 一村一品運動). A person's katakana name glued
 before a country with ・ is not part of the name (NAME・ケニア日本友好議員連盟), nor is a number,
 date or ordinal before it; a quoted proper name after the head is (…機関『KMF』). Generic phrases
@@ -49,7 +49,7 @@ _NOUNISH = {"NOUN", "PROPN", "NUM"}
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _KATA = re.compile(rf"[{KATAKANA}]")
 _KATA_NAME = re.compile(rf"[{KATAKANA}・]+")
-#: heads named by a long compound or a に関する phrase (平和条約締結問題合同委員会)
+#: heads named by a long compound or a に関する phrase (漁業協定締結問題合同委員会)
 _NAMED_BY_COMPOUND = {"committee", "bureau"}
 _ABOUT = {"関する", "係る", "関わる", "おける", "対する"}
 #: offices of a body: ジェトロ事務所 is JETRO
@@ -146,7 +146,7 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
         if nxt is not None and nxt.pos_ in {"NOUN", "PROPN"} and nxt.idx == tok.idx + len(tok.text) and not nxt.text.startswith(("(", "（")):
             # the compound goes on (機関投資家 is not an organization), except for 外務省間,
             # 銀行側, a title held in the body (友好議員連盟副会長), an event (センター開設) or what
-            # armed forces have (カナダ軍哨戒機)
+            # armed forces have (チリ軍輸送機)
             rest = passage_text[nxt.idx:]
             title = titles.match(rest)
             if title and title.group() not in known_titles and re.search("[局部課室]", title.group()[:-1]):
@@ -163,7 +163,7 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
             if "地名" in prev.tag_ and not prev.tag_.endswith("国") and doc[i].text == "・":
                 break  # 東京・外務省: a place, then the body
             if head[1] in _NAMED_BY_COMPOUND and not about and _about_phrase(doc, i - 1):
-                about = True  # 国境画定に関する委員会: a committee named by what it is about
+                about = True  # 水資源管理に関する委員会: a committee named by what it is about
                 i -= 2
                 continue
             if (prev.text == "な" and i >= 2 and doc[i - 2].tag_.startswith("形状詞") and doc[i].pos_ in _NOUNISH
@@ -202,12 +202,12 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
         anchored_country = next((c for c in countries if c.start == anchor_at), None)
         proper = bool(re.search(rf"[{KATAKANA}A-Za-z]", name[: -len(head[0])]))
         known_inside = any(start <= g.start and g.end < end for g in gazetteer_spans)  # 国連…センター
-        legal = i in legal_forms and i < j  # 独立行政法人国民生活センター
+        legal = i in legal_forms and i < j  # 独立行政法人海洋研究センター
         head_start = end - len(head[0])
         modifiers = [t for t in doc[i:j + 1] if t.idx + len(t.text) <= head_start and t.pos_ in _NOUNISH]
-        named = head[1] in _NAMED_BY_COMPOUND and (about or len(modifiers) >= 2)  # 平和条約締結問題合同委員会
+        named = head[1] in _NAMED_BY_COMPOUND and (about or len(modifiers) >= 2)  # 漁業協定締結問題合同委員会
         if military and not anchored_country:
-            continue  # 軍 only as a country's armed forces (カナダ軍)
+            continue  # 軍 only as a country's armed forces (チリ軍)
         if head[1] == "movement" and not abbr:
             continue  # X・イスラーム運動(IMU) is a group; 一村一品運動 is a campaign
         if not (anchored_country or abbr or proper or known_inside or legal or named):
@@ -231,7 +231,7 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
 
 
 def _about_phrase(doc, k: int) -> bool:
-    """Whether token ``k`` is 関する in 「NOUN NOUN に関する」 (国境画定に関する委員会)."""
+    """Whether token ``k`` is 関する in 「NOUN NOUN に関する」 (水資源管理に関する委員会)."""
     return (k >= 3 and doc[k].text in _ABOUT and doc[k - 1].text == "に"
             and doc[k - 2].pos_ in _NOUNISH and doc[k - 3].pos_ in _NOUNISH)
 

@@ -10,7 +10,7 @@ Forms headed by a word of ``data/lexicon/programs.tsv`` (計画, 事業, プロ�
   country (ビシュケク・オシュ道路改修事業, 日本・中央アジアAI協力パートナーシップ);
 * a dialogue of Japan and named partners held in numbered sessions (第1回日X協力対話 → 日X協力対話;
   rule DIALOGUE_SERIES of ``data/patterns/programs.json``);
-* a compound ending in 構想 (a named initiative: 技術大学構想), and the well-known programmes,
+* a compound ending in 構想 (a named initiative: 港湾開発構想), and the well-known programmes,
   policies and agendas of ``data/gazetteer/programs.tsv`` (2030アジェンダ, 東方政策).
 
 A quoted project keeps its phase (「…発電計画(第八期)」); an English title in brackets
@@ -173,7 +173,7 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
             continue  # 研修プログラム「…」: the quoted name is the program
         place_named = any("地名" in t.tag_ for t in doc[i : tok.i + 1])
         anchored = (bool(country_hits(ctx, label)) or place_named) and head in _NAMED_HEADS
-        # 技術大学構想: a 構想 is a named initiative once a noun says what it is about
+        # 港湾開発構想: a 構想 is a named initiative once a noun says what it is about
         conceived = head == "構想" and tok.i - i >= 1 and len(label) >= 5 and not _GENERIC_LEAD.match(label)
         if not ((abbr and head in (*_NAMED_HEADS, "制度")) or anchored or conceived
                 or _coordinated(text, start, end, head, out)):
@@ -226,7 +226,7 @@ def _signed_after(after: str) -> bool:
 
 
 def _dialogues(ctx: DocContext, doc, text: str, taken) -> list[tuple[int, int, str, str | None]]:
-    """第1回日バルト協力対話 (rule DIALOGUE_SERIES of ``data/patterns/programs.json``): a dialogue
+    """第1回日・北欧協力対話 (rule DIALOGUE_SERIES of ``data/patterns/programs.json``): a dialogue
     between Japan and named partners that holds numbered sessions is a standing framework (a
     programme); the numbered session itself is a meeting (not ours)."""
     out: list[tuple[int, int, str, str | None]] = []
