@@ -1402,10 +1402,10 @@ def built_facts(facts: Sequence[DocumentFacts]) -> list[DocumentFacts]:
     """The facts as the graph receives them from extraction: what :func:`kg.build.build` does
     between :func:`extract.pipeline.extract_paths` (which already resolves entities across the
     documents with :func:`extract.resolve.resolve_corpus`) and ``build_graph``: one date per
-    resource (:func:`extract.resolve.unify_dates`)."""
-    from .resolve import unify_dates
+    resource (:func:`extract.resolve.graph_facts`, which the build calls too)."""
+    from .resolve import graph_facts
 
-    return unify_dates(list(facts))
+    return graph_facts(list(facts))
 
 
 def _empty_facts(path: Path) -> DocumentFacts:

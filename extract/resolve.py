@@ -23,7 +23,7 @@ from .facts import DateValue, DocumentFacts, Entity, make_key
 from .persons import loose_key, roles_compatible, surname_of
 from .visits import visit_key
 
-__all__ = ["resolve_corpus", "same_person", "unify_dates"]
+__all__ = ["graph_facts", "resolve_corpus", "same_person", "unify_dates"]
 
 
 def _given(name: str) -> str:
@@ -206,3 +206,10 @@ def _rekey(r: DocumentFacts, mapping: dict[str, str], entities: tuple[Entity, ..
         meetings=tuple(replace(x, participants=m(x.participants)) for x in r.meetings),
         agreements=tuple(replace(x, parties=m(x.parties)) for x in r.agreements),
     )
+
+
+def graph_facts(results: list[DocumentFacts]) -> list[DocumentFacts]:
+    """The facts as the graph is built from them: what ``bkg build`` does between extraction
+    (which already resolves entities across documents) and ``build_graph`` — one date per resource.
+    The build and ``bkg eval --built`` both call this, so the evaluation scores what the graph says."""
+    return unify_dates(results)

@@ -62,9 +62,9 @@ def build(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress)
-    from extract.resolve import unify_dates
+    from extract.resolve import graph_facts
 
-    dataset = build_graph(unify_dates(facts))
+    dataset = build_graph(graph_facts(facts))
     triples = len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
     # Everything is written into a staging folder first and moved into place only when all of
     # it is complete, so a failed run leaves the previous outputs untouched.
