@@ -86,7 +86,8 @@ _NOT_KANJI_NUM_BEFORE = r"(?<![〇○零一二三四五六七八九十百千万�
 _NOT_KANJI_BEFORE = r"(?<![\u3400-\u9fff々〆])"  # relative words start a word (not 日本年…)
 _TAG = r"<[^<>\n]{1,20}>"  # inline markup left in .md sources: "1895 <b>~</b> 97年"
 _DASHES = "~～〜\\-－‐‑–—―"
-_SEP = rf"{_S}(?:{_TAG}{_S})*(?:から|より|[{_DASHES}]){_S}(?:{_TAG}{_S})*"
+_WEEKDAY = r"(?:[(（][月火水木金土日](?:曜日?)?[)）])"  # 4日(水曜日)から8日(日曜日)
+_SEP = rf"{_S}{_WEEKDAY}?{_S}(?:{_TAG}{_S})*(?:から|より|[{_DASHES}]){_S}(?:{_TAG}{_S})*"
 _SEP_LOOK = rf"{_S}(?:{_TAG}{_S})*[{_DASHES}]{_S}(?:{_TAG}{_S})*"
 
 _ERA = "|".join(ERAS)
@@ -363,10 +364,19 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[DateMention]:
     found: list[DateMention] = []
     ref: DateValue | None = None
     pos = 0
+    day_ranges = {m.start(): m for m in _DAY_RANGE.finditer(text)}
     while True:
         m = _DATE_RE.search(text, pos)
         if m is None:
             break
+        short = next((r for at, r in day_ranges.items() if at <= m.start() < r.end()), None)
+        if short is not None:  # 12月12~17日: the month's days, the first without its 日
+            mention = _day_range(short, text, ref, anchor)
+            if mention is not None:
+                found.append(mention)
+                ref = mention.end_value
+                pos = short.end()
+                continue
         mention = _range(m, text, ref, anchor)
         if mention is None:
             mention, skip = _single(m.start(), text, ref, anchor)
@@ -377,6 +387,29 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[DateMention]:
         ref = mention.end_value or mention.value
         pos = mention.end
     return found
+
+
+_DAY_RANGE = re.compile(
+    rf"(?:(?P<y>{_D}{{4}}){_S}年{_S})?(?:(?P<m>{_D}{{1,2}}){_S}月{_S})?{_NOT_NUM_BEFORE}"
+    rf"(?P<d1>{_D}{{1,2}}){_S}[{_DASHES}]{_S}(?P<d2>{_D}{{1,2}}){_S}日(?![間目])"
+)
+
+
+def _day_range(m: re.Match[str], text: str, ref: DateValue | None, anchor: DateValue | None) -> DateMention | None:
+    """``12月12~17日`` (or ``12~13日`` in the month just named): a range of days written with one 日."""
+    year, relative = (_number(m.group("y")), False) if m.group("y") else (None, True)
+    month = _number(m.group("m")) if m.group("m") else None
+    if year is None or month is None:
+        bases = [b for b in _base("anaphoric", ref, anchor) if month is not None or b.month is not None]
+        if not bases:
+            return None
+        year = year if year is not None else bases[0].year
+        month = month if month is not None else bases[0].month
+    d1, d2 = _number(m.group("d1")), _number(m.group("d2"))
+    start, end = _valid(year, month, d1), _valid(year, month, d2)
+    if start is None or end is None or d2 <= d1:
+        return None
+    return DateMention(m.start(), m.end(), m.group(), start, end, relative)
 
 
 def _single(

@@ -338,3 +338,12 @@ def test_a_day_after_a_japanese_comma_is_a_date_but_a_thousands_separator_is_not
     assert [str(m.value) for m in find_dates("総理から,8日の会談では", anchor=anchor)] == ["2019-04-08"]
     assert [str(m.value) for m in find_dates("首脳は、3日に会った", anchor=anchor)] == ["2019-04-03"]
     assert find_dates("総額1,25日", anchor=anchor) == []
+
+
+def test_ranges_of_days_with_one_日_and_weekdays_between() -> None:
+    anchor = DateValue(2002, 12, 17)
+    spans = [(m.text, str(m.value), str(m.end_value)) for m in find_dates("12月12~17日(公式日程は12~13日のみ)", anchor)]
+    assert spans == [("12月12~17日", "2002-12-12", "2002-12-17"), ("12~13日", "2002-12-12", "2002-12-13")]
+    (week,) = find_dates("6月4日(水曜日)から8日(日曜日)", anchor)
+    assert (str(week.value), str(week.end_value)) == ("2002-06-04", "2002-06-08")
+    assert find_dates("10~20日間", anchor) == []  # a duration
