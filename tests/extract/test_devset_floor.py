@@ -20,9 +20,9 @@ pytestmark = pytest.mark.model
 
 DEVSET = Path(__file__).resolve().parents[2] / "data" / "devset"
 
-# measured 2026-12-02 (end of issue 8): countries 0.994, persons 1.000, organizations 0.983,
-# agreements 1.000, visits 1.000, meetings 0.965, programs 1.000; macro F1 0.992; date accuracy
-# 0.958 (n 71, none invented); agreement parties exact 0.944 (n 18).
+# measured 2026-12-02 (end of issue 8): countries 0.988, persons 1.000, organizations 0.983,
+# agreements 1.000, visits 1.000, meetings 0.974, programs 1.000; macro F1 0.992; date accuracy
+# 0.958 (n 72, none invented); agreement parties exact 0.944 (n 18).
 # (at the start of issue 8: 0.988, 0.859, 0.526, 0.606, 0.727, 0.444, 0.690; macro 0.691)
 FLOORS = {
     "countries": 0.97,
@@ -30,7 +30,7 @@ FLOORS = {
     "organizations": 0.96,
     "agreements": 0.98,
     "visits": 0.98,
-    "meetings": 0.94,
+    "meetings": 0.95,
     "programs": 0.98,
 }
 MACRO_F1_FLOOR = 0.97
