@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .facts import AGREEMENT_TYPES, DOC_TYPES, DateValue, Document, DocumentFacts, make_key
+from .normalize import edit_distance
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -255,7 +256,7 @@ def _check_spelling(name: str, where: str, data: Mapping[str, Any], known: Itera
     for key in data:
         if key in known:
             continue
-        close = [k for k in known if _edit_distance(key.lower(), k) <= 2]
+        close = [k for k in known if edit_distance(key.lower(), k) <= 2]
         if close:
             raise GoldError(f"{name}: {where}: unknown field {key!r} (did you mean {close[0]!r}?)")
 
@@ -417,16 +418,6 @@ def dice(a: str, b: str) -> float:
     return 2 * sum((ba & bb).values()) / total
 
 
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 # A match is ranked by (tier, closeness); the rule name says how it matched.
 _Rank = tuple[int, float]
 
@@ -480,7 +471,7 @@ def _given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if set(a) <= set(b) or set(b) <= set(a):
         return True
     ja, jb = "".join(a), "".join(b)
-    return min(len(ja), len(jb)) >= 3 and _edit_distance(ja, jb) <= 1
+    return min(len(ja), len(jb)) >= 3 and edit_distance(ja, jb) <= 1
 
 
 def person_match(

@@ -45,7 +45,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["NUMBER_PATTERN", "ROMAN_PATTERN", "is_japanese_char", "normalize"]
+__all__ = ["NUMBER_PATTERN", "ROMAN_PATTERN", "edit_distance", "is_japanese_char", "normalize"]
 
 # ---------------------------------------------------------------------------------------------
 # Character classes
@@ -470,3 +470,18 @@ def normalize(raw: str) -> str:
     text = _clean_characters(raw)
     rendered = (line.render() for line in _logical_lines(text))
     return "\n".join(line.rstrip() for line in rendered if line.strip())
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions of one character.
+
+    >>> edit_distance("カスム", "カシム")
+    1
+    """
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from .context import KATAKANA, DocContext, is_katakana_name
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
+from .normalize import edit_distance
 from .patterns import matches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -378,16 +379,6 @@ def _read_left(doc, ti: int, hits, gaz) -> _Left:
     return left
 
 
-def _edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 @lru_cache(maxsize=256)
 def _country_variant(gaz, text: str) -> str | None:
     """The one country whose katakana name is ``text`` with one letter changed
@@ -398,7 +389,7 @@ def _country_variant(gaz, text: str) -> str | None:
         c.iso3
         for c in gaz.countries
         for name in c.names_ja
-        if is_katakana_name(name) and abs(len(name) - len(text)) <= 1 and _edit_distance(name, text) <= 1
+        if is_katakana_name(name) and abs(len(name) - len(text)) <= 1 and edit_distance(name, text) <= 1
     }
     return found.pop() if len(found) == 1 else None
 
