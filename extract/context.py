@@ -48,6 +48,9 @@ class DocContext:
     parses: list[Doc]
     gazetteer: Gazetteer
     dates: dict[int, list[DateMention]] = field(default_factory=dict)  # passage index -> dates
+    #: per-document results that several families read (organization hits of a passage …),
+    #: computed once: ``ctx.memo.setdefault(key, …)`` — never state that a rule changes
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, document: Document, parses: list[Doc], gazetteer: Gazetteer) -> DocContext:

@@ -332,7 +332,16 @@ def _office_of_known_body(hit: OrgHit, gaz: list[OrgHit], passage_text: str) -> 
 
 
 def org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
-    """Organization hits in one passage: gazetteer first, grammar for the rest; no overlaps."""
+    """Organization hits in one passage: gazetteer first, grammar for the rest; no overlaps.
+
+    Several families ask for them; they are computed once per passage (``ctx.memo``)."""
+    key = ("org_hits", passage.index)
+    if key not in ctx.memo:
+        ctx.memo[key] = _org_hits(ctx, passage, doc)
+    return list(ctx.memo[key])
+
+
+def _org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
     gaz = _gazetteer_hits(ctx, passage.text)
     gram = _grammar_hits(ctx, passage.text, doc)
     gram = [h for h in gram if not _office_of_known_body(h, gaz, passage.text)]

@@ -55,12 +55,19 @@ class ParseCache:
     hits: int = 0
     misses: int = 0
     _vocab: object = field(default=None, repr=False)
+    _model: tuple | None = field(default=None, repr=False)
 
     def _path(self, nlp: Language, text: str) -> Path:
-        meta = nlp.meta
-        model = f"{meta.get('lang', 'xx')}_{meta.get('name', 'model')}-{meta.get('version', '0')}"
+        model = self._model_of(nlp)
         digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
         return self.directory / model / digest[:2] / f"{digest}.spacy"
+
+    def _model_of(self, nlp: Language) -> str:
+        """``ja_ginza-5.2.0``: the key's model part, read once per pipeline (``nlp.meta`` is slow)."""
+        if self._model is None or self._model[0] is not nlp:
+            meta = nlp.meta
+            self._model = (nlp, f"{meta.get('lang', 'xx')}_{meta.get('name', 'model')}-{meta.get('version', '0')}")
+        return self._model[1]
 
     def get(self, nlp: Language, text: str) -> Doc | None:
         from spacy.tokens import DocBin
