@@ -104,9 +104,21 @@ _BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
 _COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 
 
+#: CJK Radicals Supplement characters that PDFs printed by Chromium use for common kanji; NFKC
+#: leaves them alone (it maps only the Kangxi radicals block).
+_RADICALS = str.maketrans(
+    "⺠⻑⻄⻘⻝⻤⻣⻯⻩⻭⻲⺟⻁⻆⻉⻋⻊⻨⻫⻬",
+    "民長西青食鬼骨竜黄歯亀母虎角貝車足麦斉斎",
+)
+#: dots that stand for the katakana middle dot between two katakana words (サディル‧ジャパロフ)
+_DOT_BETWEEN_KATAKANA = re.compile(r"(?<=[\u30a1-\u30fa\u30fc])[\u2027\u00b7\u2219\u22c5\u2022](?=[\u30a1-\u30fa])")
+
+
 def _clean_characters(raw: str) -> str:
     text = _NEWLINES.sub("\n", raw)
     text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_RADICALS)
+    text = _DOT_BETWEEN_KATAKANA.sub("・", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub("", text)
     for _ in range(5):  # entities inside entities (&amp;lt;): decode to a fixed point

@@ -228,3 +228,20 @@ def test_a_paragraph_number_before_a_date_is_not_joined_to_it() -> None:
     assert normalize("1 6月9日、首都において") == "1 6月9日、首都において"
     assert normalize("2 3 双方は") == "23 双方は"  # spaced-out damage: every character spaced
     assert normalize("2 0 2 3 年 1 1 月") == "2023年11月"
+
+
+def test_chromium_pdf_characters_are_mapped_to_the_ordinary_ones() -> None:
+    # U+2027 between katakana words, CJK Radicals Supplement ⻑ ⺠ for 長 民
+    text = normalize("アリ\u2027ハサン大統領は、\u2ed1期的な国\u2ea0の交流を歓迎した。")
+    assert text == "アリ・ハサン大統領は、長期的な国民の交流を歓迎した。"
+    assert normalize("J\u00b7K Smith") == "J\u00b7K Smith"  # only between katakana
+
+
+@pytest.mark.model
+def test_a_name_joined_with_a_hyphenation_point_keeps_its_visit(facts_of) -> None:
+    facts = facts_of(
+        "共同声明\n2024年3月1日\n"
+        "1 アリ\u2027ハサン・モルディブ共和国大統領は、2024年2月27日から3月1日まで日本を公式訪問した。\n"
+    )
+    (visit,) = facts.visits
+    assert visit.visitor.startswith("アリ") and visit.destination == "JPN"
