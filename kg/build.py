@@ -17,7 +17,12 @@ from typing import Any
 
 from extract.errors import DocumentError
 
-__all__ = ["BuildResult", "build"]
+__all__ = ["BuildError", "BuildResult", "build"]
+
+
+class BuildError(Exception):
+    """A build that cannot write its outputs, or that produced no document: the previous outputs
+    in OUT are left as they were. ``str(err)`` is one line saying what and why."""
 
 
 @dataclass
@@ -56,13 +61,22 @@ def build(
     """Extract facts from ``sources`` and write the graph, the store and the view to ``out_dir``."""
     from extract.pipeline import extract_paths
 
+    out = Path(out_dir)
+    _check_writable(out)
+    with _BuildLock(out):
+        _remove_stale_staging(out)
+        facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress)
+        if not facts:
+            reasons = "; ".join(str(e) for e in errors[:3]) or "no document was read"
+            raise BuildError(f"no document could be built ({reasons}); the previous outputs in {out} are unchanged")
+        return _write_outputs(out, facts, errors)
+
+
+def _write_outputs(out: Path, facts, errors) -> BuildResult:
+    from extract.resolve import graph_facts
+
     from .rdf import build_graph
     from .store import write_store
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress)
-    from extract.resolve import graph_facts
 
     dataset = build_graph(graph_facts(facts))
     triples = len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
@@ -76,6 +90,51 @@ def build(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(out, len(facts), errors, triples)
+
+
+def _check_writable(out: Path) -> None:
+    """Make OUT (or find it) and check a file can be written in it, before any extraction."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".write-check-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise BuildError(f"{out}: cannot write the outputs here ({err.strerror or err}); choose another --out") from None
+
+
+class _BuildLock:
+    """One build at a time in one OUT: an exclusive ``flock`` on the OUT folder itself (no lock
+    file is left behind; the kernel releases the lock if the build is killed)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._fd: int | None = None
+
+    def __enter__(self) -> _BuildLock:
+        import fcntl
+
+        self._fd = os.open(self.out, os.O_RDONLY)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._fd)
+            raise BuildError(f"{self.out}: another build is writing here; wait for it to finish") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        assert self._fd is not None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Staging folders a killed build left behind (we hold the lock: no build is using them)."""
+    for leftover in out.glob(".build-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _commit(staging: Path, out: Path, names: Sequence[str]) -> None:

@@ -47,7 +47,13 @@ def build(
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
         typer.echo(f"error: no documents ({kinds}) in {' '.join(map(str, sources))}", err=True)
         raise typer.Exit(2)
-    result = run_build(sources, out, progress=not quiet, cache_dir=cache_dir, use_cache=not no_cache)
+    from .build import BuildError
+
+    try:
+        result = run_build(sources, out, progress=not quiet, cache_dir=cache_dir, use_cache=not no_cache)
+    except BuildError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
     for err in result.errors:
         typer.echo(f"skipped {err}", err=True)
     typer.echo(f"built {result.documents} document(s), {result.triples} triples")

@@ -154,3 +154,59 @@ def test_saved_query_with_bound_parameters_via_cli(corpus_build):
     assert "二国間クレジット" not in hostile.output
     missing = runner.invoke(app, ["query", str(corpus_build), "--saved", "agreements-between", "--param", "a=JPN"])
     assert missing.exit_code == 2 and "missing parameter" in missing.output
+
+
+def test_a_build_that_reads_no_document_keeps_the_previous_graph(nlp, tmp_path, monkeypatch):
+    from kg.build import BuildError, build
+
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "a.txt").write_text("共同声明\n2024年1月5日\n1 双方は、協力を確認した。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([src], out, nlp=nlp, progress=False)
+    before = (out / "kg.trig").read_bytes()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+    with pytest.raises(BuildError, match="no document could be built.*broken.txt.*unchanged"):
+        build([bad], out, nlp=nlp, progress=False)
+    assert (out / "kg.trig").read_bytes() == before
+    monkeypatch.setattr("extract.pipeline.load_nlp", lambda *a, **k: nlp)
+    cli = CliRunner().invoke(app, ["build", str(bad), "--out", str(out), "--quiet"])
+    assert cli.exit_code == 1 and "no document could be built" in cli.output
+    assert (out / "kg.trig").read_bytes() == before
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_clear_error_before_extraction(tmp_path):
+    from kg.build import BuildError, build
+
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("extraction ran before the check")
+
+    with pytest.raises(BuildError, match="cannot write the outputs here"):
+        build([tmp_path], tmp_path / "a-file" / "out", nlp=no_extraction, progress=False)
+
+
+def test_stale_staging_is_removed_and_two_builds_cannot_share_one_out(nlp, tmp_path):
+    import fcntl
+    import os
+
+    from kg.build import BuildError, build
+
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "a.txt").write_text("共同声明\n2024年1月5日\n1 双方は、協力を確認した。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / ".build-killed").mkdir(parents=True)
+    (out / ".build-killed" / "kg.trig").write_text("half", encoding="utf-8")
+    build([src], out, nlp=nlp, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["graph.html", "kg.trig", "store"]
+    fd = os.open(out, os.O_RDONLY)  # another build holds OUT
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(BuildError, match="another build is writing here"):
+            build([src], out, nlp=nlp, progress=False)
+    finally:
+        os.close(fd)
