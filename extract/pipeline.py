@@ -143,11 +143,12 @@ def extract_paths(
     from .resolve import resolve_corpus
     from .structure import parse_document
 
-    sources = iter_sources([Path(p) for p in paths])
+    loops: list[tuple[Path, str]] = []
+    sources = iter_sources([Path(p) for p in paths], loops)
     if nlp is None:
         nlp = load_nlp()
     cache = ParseCache(cache_dir or default_cache_dir()) if use_cache else None
-    errors: list[DocumentError] = []
+    errors: list[DocumentError] = [DocumentError(folder, reason) for folder, reason in loops]
     results: list[DocumentFacts] = []
     bar = _progress(sources, progress)
     for path in bar:

@@ -43,7 +43,7 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 # Which files
 
 
-def iter_sources(paths: Iterable[Path | str]) -> list[Path]:
+def iter_sources(paths: Iterable[Path | str], loops: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The documents to read under ``paths``: sorted, without duplicates, deterministic.
 
     A file given by name is always listed (if it cannot be read, :func:`read_source` says why).
@@ -56,18 +56,40 @@ def iter_sources(paths: Iterable[Path | str]) -> list[Path]:
     the name of each file and folder below that folder and against its path relative to that
     folder (``/``-separated); a match leaves the file, or the whole folder, out. A trailing ``/``
     restricts a pattern to folders. Example: ``SOURCES.md`` or ``drafts/`` or ``*.bak.txt``.
+
+    Each real folder is walked once and each real file listed once, whatever links lead to them:
+    a symbolic link that loops is named in ``loops`` (when given) and the walk goes on.
     """
-    found: set[Path] = set()
+    found: dict[Path, Path] = {}  # real path -> the first path it was reached by
+    seen_dirs: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.update(_walk(path, ()))
+            listed = _walk(path, (), seen_dirs, loops)
         else:
-            found.add(path)
-    return sorted(found, key=lambda p: p.as_posix())
+            listed = [path]
+        for file in listed:
+            found.setdefault(_real(file), file)
+    return sorted(found.values(), key=lambda p: p.as_posix())
 
 
-def _walk(folder: Path, rules: tuple[tuple[Path, tuple[str, ...]], ...]) -> list[Path]:
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop on the file itself
+        return path.absolute()
+
+
+def _walk(folder: Path, rules: tuple[tuple[Path, tuple[str, ...]], ...], seen: set[Path],
+          loops: list[tuple[Path, str]] | None) -> list[Path]:
+    """Files below ``folder``; each real folder is walked once, so links that loop (a → b → a)
+    or reach a folder twice are named in ``loops`` and not followed again."""
+    real = _real(folder)
+    if real in seen:
+        if loops is not None:
+            loops.append((folder, f"reaches {real} again through a symbolic link (a loop); not read twice"))
+        return []
+    seen.add(real)
     ignore = folder / IGNORE_FILE
     if ignore.is_file():
         rules = (*rules, (folder, _read_patterns(ignore)))
@@ -79,7 +101,7 @@ def _walk(folder: Path, rules: tuple[tuple[Path, tuple[str, ...]], ...]) -> list
         if _ignored(entry, is_dir, rules):
             continue
         if is_dir:
-            files.extend(_walk(entry, rules))
+            files.extend(_walk(entry, rules, seen, loops))
         elif entry.is_file() and entry.suffix.lower() in SUPPORTED_SUFFIXES:
             files.append(entry)
     return files

@@ -215,3 +215,20 @@ def test_document_error_message() -> None:
     assert str(err) == "x/y.txt: could not detect the encoding; save it as UTF-8"
     assert err.path == Path("x/y.txt") and err.reason == "could not detect the encoding"
     assert str(DocumentError("z.txt", "empty file")) == "z.txt: empty file"
+
+
+def test_symbolic_link_loops_are_walked_once_and_named(tmp_path):
+    from extract.read import iter_sources
+
+    root = tmp_path / "docs"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "one.txt").write_text("x", encoding="utf-8")
+    (root / "a" / "back").symlink_to(root, target_is_directory=True)  # a → docs → a …
+    (root / "b").mkdir()
+    (root / "b" / "up").symlink_to(root, target_is_directory=True)  # a second loop
+    (root / "same.txt").symlink_to(root / "a" / "one.txt")  # one file by two names
+    loops: list = []
+    found = iter_sources([root], loops)
+    assert [p.relative_to(root).as_posix() for p in found] == ["a/one.txt"]
+    assert sorted(str(folder.relative_to(root)) for folder, _ in loops) == ["a/back", "b/up"]
+    assert all("symbolic link" in reason for _, reason in loops)
