@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.store import merge_union, union_options
+from kg.store import merge_union, spreadsheet_safe, union_options
 
 __all__ = [
     "RDF_FORMATS",
@@ -144,7 +144,7 @@ def export_csv(store: ox.Store, out_dir: Path) -> list[Path]:
             writer = csv.writer(fh)
             writer.writerow(columns)
             for solution in result:
-                writer.writerow([_cell(solution[c]) for c in columns])
+                writer.writerow([spreadsheet_safe(_cell(solution[c])) for c in columns])
         written.append(path)
     return written
 

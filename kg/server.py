@@ -241,7 +241,9 @@ def _term_csv(term: Any) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, (ox.NamedNode, ox.Literal)):
-        return term.value
+        from .store import spreadsheet_safe
+
+        return spreadsheet_safe(term.value)
     return str(term)
 
 

@@ -42,6 +42,7 @@ from kg.namespaces import BKG, PREFIXES
 from kg.rdf import write_trig
 
 __all__ = [
+    "spreadsheet_safe",
     "TRIG_NAME",
     "STORE_NAME",
     "FORMATS",
@@ -394,7 +395,46 @@ def format_results(result: Result, fmt: Format = "table", *, max_width: int = 80
         return data.decode("utf-8") if data else ""
     if fmt == "table":
         return _table(result, max_width)
+    if fmt == "csv":
+        return _csv_results(result)
     return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet will not evaluate: text from a document that begins like a
+    formula (``=HYPERLINK(…)``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
+    ``'``, as OWASP recommends against CSV injection.
+
+    >>> spreadsheet_safe("=1+2"), spreadsheet_safe("日本")
+    ("'=1+2", '日本')
+    """
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _csv_results(result) -> str:
+    """SPARQL 1.1 CSV results (plain values, CRLF rows), each cell spreadsheet-safe."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    names = [v.value for v in result.variables]
+    writer.writerow(names)
+    for solution in result:
+        row = []
+        for name in names:
+            term = solution[name]
+            if term is None:
+                row.append("")
+            elif isinstance(term, pyoxigraph.BlankNode):
+                row.append(f"_:{term.value}")
+            else:
+                row.append(spreadsheet_safe(term.value))
+        writer.writerow(row)
+    return buf.getvalue()
 
 
 # --- statistics -----------------------------------------------------------------------------

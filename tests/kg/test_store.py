@@ -337,3 +337,28 @@ def test_shared_person_is_one_resource_in_the_store(store) -> None:
         {"person": kulubaev},
     )
     assert rows(result) == [{"person": str(kulubaev), "docs": "2"}]
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralized(tmp_path) -> None:
+    """A label from a document that begins like a spreadsheet formula is written with a leading
+    ' in every CSV the tool writes: bkg query --format csv, bkg export csv, the endpoint's CSV."""
+    import pyoxigraph as ox
+
+    from kg.export import export_csv
+    from kg.server import _term_csv
+
+    store = ox.Store()
+    doc = ox.NamedNode("https://w3id.org/bilateral-kg/id/document/x")
+    person = ox.NamedNode("https://w3id.org/bilateral-kg/id/person/x")
+    rdfs_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    bkg = "https://w3id.org/bilateral-kg/ontology#"
+    store.add(ox.Quad(person, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode(bkg + "Person"), doc))
+    store.add(ox.Quad(person, rdfs_label, ox.Literal('=HYPERLINK("http://evil.example","x")', language="ja"), doc))
+    ks.merge_union(store)
+    rows = list(csv.reader(io.StringIO(ks.format_results(ks.query(store, "SELECT ?l WHERE { ?p rdfs:label ?l }"), "csv"))))
+    assert rows[1] == ['\'=HYPERLINK("http://evil.example","x")']
+    (persons,) = [p for p in export_csv(store, tmp_path) if p.name == "persons.csv"]
+    cells = [c for row in csv.reader(persons.open(encoding="utf-8")) for c in row]
+    assert not any(c.startswith("=") for c in cells) and any(c.startswith("'=HYPERLINK") for c in cells)
+    assert _term_csv(ox.Literal("+1-555")) == "'+1-555" and _term_csv(ox.Literal("日本")) == "日本"
