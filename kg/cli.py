@@ -17,6 +17,27 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"bkg (bilateral-kg) {version('bilateral-kg')}")
+        except PackageNotFoundError:
+            typer.echo("bkg (bilateral-kg), not installed as a package")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
+    """bilateral-kg: Japanese diplomatic documents -> a queryable knowledge graph."""
+
+
 # --- build / query / stats (issue 2) -------------------------------------------------------
 
 
@@ -352,8 +373,12 @@ def path(
     """How two entities are connected: the shortest paths, hop by hop, with their relations."""
     from .network import format_path, paths
 
+    if cutoff < 1 or limit < 1:
+        raise _fail("--cutoff and --max must be at least 1")
     G = _entity_graph_or_exit(build_dir)
     source, target = _resolve_or_exit(G, a), _resolve_or_exit(G, b)
+    if source == target:
+        raise _fail(f"{a} and {b} are the same entity ({G.nodes[source]['label']}): name two different ones")
     found = list(paths(G, source, target, cutoff=cutoff, max_paths=limit))
     if not found:
         typer.echo(f"no path between {G.nodes[source]['label']} and {G.nodes[target]['label']}"
@@ -373,6 +398,8 @@ def ego(
     """The neighbourhood of an entity: who and what lies within RADIUS hops."""
     from .network import ego as run_ego
 
+    if radius < 1:
+        raise _fail(f"--radius must be at least 1 (got {radius})")
     G = _entity_graph_or_exit(build_dir)
     center = _resolve_or_exit(G, entity)
     E = run_ego(G, center, radius=radius)
@@ -405,6 +432,8 @@ def viz(
     if out.suffix.lower() not in (".html", ".htm"):
         typer.echo(f"error: {out}: the view is an .html file", err=True)
         raise typer.Exit(2)
+    if radius < 1 or max_nodes < 1:
+        raise _fail("--radius and --max-nodes must be at least 1")
     G = projections[projection](_entity_graph_or_exit(build_dir))
     heading = f"bilateral-kg — {projection} graph"
     try:

@@ -172,3 +172,14 @@ def test_real_process(build_dir) -> None:
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: SPARQL syntax error")
     assert "Traceback" not in bad.stderr
+
+
+def test_version_and_arguments_that_make_no_sense(run, build_dir) -> None:
+    version = run("--version")
+    assert version.exit_code == 0 and version.output.startswith("bkg (bilateral-kg) ")
+    same = run("path", str(build_dir), "KGZ", "キルギス")
+    assert same.exit_code == 2 and "same entity" in same.output
+    assert run("ego", str(build_dir), "KGZ", "--radius", "-1").exit_code == 2
+    assert "at least 1" in run("ego", str(build_dir), "KGZ", "--radius", "0").output
+    bad = run("viz", str(build_dir), "--out", str(build_dir / "v.html"), "--radius", "-1")
+    assert bad.exit_code == 2 and "at least 1" in bad.output
