@@ -180,7 +180,10 @@ def decode_bytes(data: bytes, path: Path, declared: str | None = None) -> str:
                     path, f"starts with a {encoding} byte order mark but is not {encoding}"
                 ) from err
     if b"\x00" in data:
-        raise DocumentError(path, "not a text file (binary content)")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise DocumentError(path, "not a text file (binary content)")
+        return _check_text(text, path)
     candidates = [declared] if declared else []
     if any(escape in data for escape in _JIS_ESCAPES):
         candidates.append("iso2022_jp")  # 7-bit: would pass for UTF-8
@@ -199,6 +202,23 @@ def decode_bytes(data: bytes, path: Path, declared: str | None = None) -> str:
     if decoded:
         return _check_text(max(decoded, key=_japanese_score), path)
     return _check_text(_detect_with_charset_normalizer(data, path), path)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark: the NUL bytes of its ASCII characters (newlines,
+    digits, spaces) all fall on one side of each code unit. ``None`` when the bytes are not that."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= max(2, len(zeros) // 20) and other.count(0) == 0:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
+            return text if printable >= 0.98 * len(text) else None
+    return None
 
 
 def _detect_with_charset_normalizer(data: bytes, path: Path) -> str:

@@ -232,3 +232,18 @@ def test_symbolic_link_loops_are_walked_once_and_named(tmp_path):
     assert [p.relative_to(root).as_posix() for p in found] == ["a/one.txt"]
     assert sorted(str(folder.relative_to(root)) for folder, _ in loops) == ["a/back", "b/up"]
     assert all("symbolic link" in reason for _, reason in loops)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    text = "日本国とチリ共和国との間の共同声明\n2024年5月1日\n1 双方は、協力を確認した。\n"
+    path = tmp_path / "statement.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_source(path) == text
+
+
+def test_binary_with_nul_bytes_is_still_refused(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(DocumentError, match="binary"):
+        read_source(path)
