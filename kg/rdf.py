@@ -360,9 +360,20 @@ def build_graph(facts: Iterable[DocumentFacts]) -> Dataset:
 
 
 def graph_to_trig(ds: Dataset) -> str:
-    """Serialize a Dataset as TriG (prefixes bound as in :func:`kg.namespaces.bind_prefixes`)."""
-    bind_prefixes(ds)
-    return ds.serialize(format="trig")
+    """Serialize a Dataset as TriG (prefixes bound as in :func:`kg.namespaces.bind_prefixes`).
+
+    Byte for byte the same for the same graph, whatever order the facts were added in or the
+    interpreter's hash seed: the named graphs are written in the order of their IRIs (rdflib
+    writes them in its store's order, which follows set iteration)."""
+    ordered = Dataset()
+    bind_prefixes(ordered)
+    for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0:
+            continue
+        target = ordered.graph(graph.identifier)
+        for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
+            target.add(triple)
+    return ordered.serialize(format="trig")
 
 
 def write_trig(ds: Dataset, path: Path | str) -> Path:
