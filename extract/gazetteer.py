@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .resources import data_dir
 
-__all__ = ["GAZETTEER_DIR", "Country", "Gazetteer", "Organization", "Title", "load_gazetteer"]
+__all__ = ["GAZETTEER_DIR", "Country", "Gazetteer", "Organization", "Title", "load_gazetteer", "load_regions"]
 
 GAZETTEER_DIR = data_dir() / "gazetteer"
 
@@ -193,3 +193,22 @@ def load_gazetteer(directory: Path | None = None) -> Gazetteer:
     for t in titles:
         gaz._titles[t.title_ja] = t
     return gaz
+
+
+@lru_cache(maxsize=1)
+def load_regions() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``regions.tsv``: name_ja → (UN M49 sub-region, listed member ISO3 codes if given), longest
+    name first (バルト → ("Northern Europe", ("EST", "LVA", "LTU")))."""
+    path = GAZETTEER_DIR / "regions.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for row in sorted(rows, key=lambda r: -len(r.get("name_ja") or "")):
+        if not row.get("name_ja") or not row.get("region"):
+            raise ValueError(f"{path}: a region needs name_ja and region (row {row})")
+        members = tuple(c for c in (row.get("members") or "").split("|") if c)
+        bad = [c for c in members if not _ISO3.fullmatch(c)]
+        if bad:
+            raise ValueError(f"{path}: members must be ISO3 codes, got {bad}")
+        out[row["name_ja"]] = (row["region"], members)
+    return out

@@ -22,6 +22,7 @@ from functools import lru_cache
 from .context import DocContext, HeadHit, _compound_start, head_hits, sentence_bounds
 from .countries import country_hits
 from .facts import Meeting, make_key
+from .gazetteer import load_regions
 from .lexicon import meeting_heads, triggers
 from .organizations import org_hits
 from .patterns import dependency_matches, matches
@@ -82,7 +83,6 @@ _EVENT_RULES = ("HELD", "HELD_PASSIVE", "CALL_RECEIVED", "ATTENDED", "ATTENDED_N
 _GENERIC_WORDS = frozenset(
     ["首脳", "外相", "外務", "大臣", "閣僚", "次官", "電話", "ワーキング", "・", "共同", "記者", "非公式", "二国間", "両国", "両首脳", "会談", "会合", "会議", "会", "立ち話", "表敬", "夕食", "昼食", "懇談", "ハイレベル", "政務", "事務", "レベル", "実務", "公式"]
 )
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9+]{1,9}$")
 
 
 @lru_cache(maxsize=1)
@@ -399,11 +399,6 @@ def _tidy(label: str) -> str:
     return label.strip()
 
 
-def _known_series(label: str) -> bool:
-    key = make_key(label)
-    return any(form in key for form in meeting_series()) or bool(_ACRONYM.match(label.split("・")[0][:4]))
-
-
 def _add(found: OrderedDict[str, Meeting], meeting: Meeting, into_own: bool = False) -> None:
     """Add a meeting, or merge it into the one of the same key (first label, first values kept)."""
     prev = found.get(meeting.key)
@@ -634,10 +629,8 @@ def _is_occasion(text: str, hit: HeadHit) -> bool:
 def _dialogue_region(ctx, name: str) -> list[str]:
     """「中央アジア+日本」対話, 日・中央アジア…会合: a region as one side of a dialogue with Japan
     stands for its states (the UN sub-region in ``data/gazetteer/regions.tsv``)."""
-    from .visits import _regions
-
     out: list[str] = []
-    for region, (sub_region, members) in _regions().items():
+    for region, (sub_region, members) in load_regions().items():
         if re.search(rf"(?:日・|日本・|日本\+|日本＋){region}|{region}(?:\+|＋|・)日本", name):
             out += list(members) or [c.iso3 for c in ctx.gazetteer.countries_in_region(sub_region)]
             out.append("JPN")

@@ -34,22 +34,20 @@ compounded into (訪日外国人, 訪問団, the status 公式実務訪問賓客
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .context import DocContext, sentence_bounds
 from .countries import country_hits
 from .dates import DateMention
 from .facts import DateValue, Visit, make_key
+from .gazetteer import load_regions
 from .patterns import dependency_matches
 from .persons import PersonMention, person_mentions, roles_compatible
 from .places import place_country
-from .resources import data_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
@@ -538,7 +536,7 @@ def region_countries(ctx, text: str, regions: dict[str, tuple[str, tuple[str, ..
     region's listed members (``members`` in regions.tsv) or else its UN sub-region.
     ``regions`` (name → (sub-region, members)) defaults to regions.tsv."""
     out: list[str] = []
-    regions = _regions() if regions is None else regions
+    regions = load_regions() if regions is None else regions
     for m in _REGION_COUNT.finditer(text):
         name = next((r for r in regions if m.group(1).endswith(r)), None)
         if name is None:
@@ -547,19 +545,6 @@ def region_countries(ctx, text: str, regions: dict[str, tuple[str, tuple[str, ..
         members = list(listed) or [c.iso3 for c in ctx.gazetteer.countries_in_region(region)]
         if len(members) == _count(m.group(2)):
             out.extend(members)
-    return out
-
-
-@lru_cache(maxsize=1)
-def _regions() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """name_ja → (UN sub-region, listed member ISO3 codes, if the table gives them)."""
-    path = data_dir() / "gazetteer" / "regions.tsv"
-    with path.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    out = {}
-    for r in sorted(rows, key=lambda r: -len(r["name_ja"])):
-        members = tuple(c for c in (r.get("members") or "").split("|") if c)
-        out[r["name_ja"]] = (r["region"], members)
     return out
 
 
