@@ -51,8 +51,6 @@ NER_CANDIDATES = {
     "Person": "person",
     "Organization_Other": "organization",
     "International_Organization": "organization",
-    "Show_Organization": "organization",
-    "Family": "organization",
     "Political_Organization_Other": "organization",
     "Political_Party": "organization",
     "Government": "organization",
