@@ -27,14 +27,17 @@ so it needs no new dependency and no separate binary.
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 import json
 import os
 import queue
 import re
+import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,13 +49,18 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from .guard import MAX_DEPTH, MAX_LENGTH, QueryLimits, QueryRejected
+
 __all__ = [
-    "ServerConfig",
-    "WorkerPool",
+    "Busy",
+    "NotAcceptable",
     "QueryTimeout",
+    "ServerConfig",
+    "WorkerCrashed",
+    "WorkerPool",
     "make_server",
-    "serve",
     "negotiate",
+    "serve",
 ]
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -137,17 +145,40 @@ class QueryTimeout(Exception):
     """The query ran past the time limit and was stopped."""
 
 
+class Busy(Exception):
+    """Every worker stayed busy for the whole wait (or too many queries are queued): retry later."""
+
+
+class WorkerCrashed(Exception):
+    """The worker died while answering (it is replaced)."""
+
+
 @dataclass(frozen=True)
 class ServerConfig:
-    """What ``bkg serve`` was asked for."""
+    """What ``bkg serve`` was asked for. The defaults are safe to leave running on loopback."""
 
     store_dir: Path  # the pyoxigraph store (DIR/store)
     host: str = "127.0.0.1"
     port: int = 7878
-    timeout: float = 30.0  # seconds per query
+    timeout: float = 30.0  # seconds per query, counted from when a worker takes it
     limit: int = 10000  # rows (solutions or triples) per answer
     allow_update: bool = False
     workers: int = 2  # worker processes; 1 when updates are allowed (one writer)
+    token: str | None = None  # bearer token for writes; made up at start when updates are allowed
+    allow_services: tuple[str, ...] = ()  # SERVICE endpoints a query may call ("*": any)
+    cors_origins: tuple[str, ...] = ()  # web origins that may read answers cross-site ("*": any)
+    allowed_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback and --host ("*": any)
+    max_connections: int = 64  # open connections at once; more get 503 at once
+    idle_timeout: float = 15.0  # seconds a connection may stay silent (keep-alive, slow client)
+    request_timeout: float = 30.0  # seconds to send one request's line, headers and body
+    queue_wait: float = 5.0  # seconds a query waits for a free worker before "busy, retry"
+    max_queue: int = 32  # queries waiting for a worker at once
+    max_query_length: int = MAX_LENGTH  # characters
+    max_query_depth: int = MAX_DEPTH  # nested brackets
+
+    @property
+    def limits(self) -> QueryLimits:
+        return QueryLimits(self.max_query_length, self.max_query_depth, tuple(self.allow_services))
 
 
 def _accepted(accept: str | None) -> list[str]:
@@ -170,8 +201,15 @@ def _accepted(accept: str | None) -> list[str]:
     return [m for _, _, m in sorted(items)]
 
 
-def negotiate(kind: str, accept: str | None, fmt: str | None) -> str:
+class NotAcceptable(ValueError):
+    """No serialization the client accepts (answered ``406``)."""
+
+
+def negotiate(kind: str, accept: str | None, fmt: str | None, strict: bool = False) -> str:
     """Pick the serialization for ``kind`` ("results" or "graph").
+
+    With ``strict``, an unknown ``format`` or an Accept header none of whose media types we
+    write (and no ``*/*``) raises :class:`NotAcceptable`; otherwise the default is used.
 
     >>> negotiate("results", "text/csv, application/json;q=0.5", None)
     'csv'
@@ -190,12 +228,24 @@ def negotiate(kind: str, accept: str | None, fmt: str | None) -> str:
                 return chosen
         elif fmt in table:
             return table[fmt]
-    for media in _accepted(accept):
+        if strict:
+            raise NotAcceptable(f"unknown format {fmt!r}; {_offer(kind)}")
+    accepted = _accepted(accept)
+    for media in accepted:
         if media in table:
             return table[media]
         if media in ("*/*", "application/*", "text/*"):
             return default
+    if strict and accepted:
+        raise NotAcceptable(f"cannot answer as {accept.strip()!r}; {_offer(kind)}")
     return default
+
+
+def _offer(kind: str) -> str:
+    table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
+    media = ", ".join(table.values())
+    names = ", ".join(table)
+    return f"this answer can be {media} (Accept), or format={names}"
 
 
 # ------------------------------------------------------------------ results serialization
@@ -353,10 +403,12 @@ def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str
     """Run one job in a worker; returns (status, content type, body, extra headers)."""
     import pyoxigraph as ox
 
+    from kg.namespaces import PREFIXES
+
     deadline = time.monotonic() + job["timeout"]
     op = job["op"]
     if op == "update":
-        store.update(job["query"])
+        store.update(job["query"], prefixes=dict(PREFIXES))
         _remerge(store)
         store.flush()
         return 204, "text/plain", b"", {}
@@ -398,14 +450,14 @@ def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str
     if job.get("named_graphs"):
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
 
-    result = store.query(sparql, **kwargs)
+    result = store.query(sparql, prefixes=dict(PREFIXES), **kwargs)
     limit = job["limit"]
     headers: dict[str, str] = {}
     if isinstance(result, ox.QueryBoolean):
-        fmt = negotiate("results", job["accept"], job["format"])
+        fmt = negotiate("results", job["accept"], job["format"], strict=True)
         return 200, RESULT_TYPES[fmt], serialize_boolean(bool(result), fmt), headers
     if isinstance(result, ox.QuerySolutions):
-        fmt = negotiate("results", job["accept"], job["format"])
+        fmt = negotiate("results", job["accept"], job["format"], strict=True)
         variables = [v.value for v in result.variables]
         rows, truncated = _limited(
             ([sol[v] for v in variables] for sol in result), limit, deadline
@@ -415,7 +467,7 @@ def _execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str
         headers["X-BKG-Rows"] = str(len(rows))
         body = serialize_solutions(variables, rows, fmt)
         return 200, RESULT_TYPES[fmt] + "; charset=utf-8", body, headers
-    fmt = negotiate("graph", job["accept"], job["format"])
+    fmt = negotiate("graph", job["accept"], job["format"], strict=True)
     triples, truncated = _limited(iter(result), limit, deadline)
     if truncated:
         headers["X-BKG-Truncated"] = "true"
@@ -442,8 +494,12 @@ def _worker_main(conn: Any, store_path: str, writable: bool) -> None:  # pragma:
             conn.send(("ok", *_execute(store, job)))
         except QueryTimeout:
             conn.send(("timeout",))
+        except NotAcceptable as err:
+            conn.send(("error", 406, str(err)))
         except SyntaxError as err:
-            conn.send(("error", 400, f"SPARQL syntax error: {err}"))
+            from kg.guard import readable_syntax_error
+
+            conn.send(("error", 400, readable_syntax_error(str(err), job.get("query") or "")))
         except ValueError as err:  # bad parameter, unsupported format
             conn.send(("error", 400, str(err)))
         except OSError as err:
@@ -492,13 +548,23 @@ class _Worker:
 
 
 class WorkerPool:
-    """Worker processes that each hold the store open; a worker past its deadline is killed."""
+    """Worker processes that each hold the store open; a worker past its deadline is killed.
 
-    def __init__(self, store_dir: Path, size: int = 2, writable: bool = False) -> None:
+    A query waits at most ``wait`` seconds for a free worker, and at most ``max_queue`` queries
+    wait at once; past either it gets :class:`Busy` (not a false "time limit"). Its time limit
+    starts when a worker takes it.
+    """
+
+    def __init__(self, store_dir: Path, size: int = 2, writable: bool = False,
+                 wait: float = 5.0, max_queue: int = 32) -> None:
         self.store_path = str(store_dir)
         self.writable = writable
         self.size = 1 if writable else max(1, size)
+        self.wait = wait
+        self.max_queue = max_queue
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._waiting = 0
+        self._lock = threading.Lock()
         self._closed = False
         workers = [self._spawn() for _ in range(self.size)]
         for w in workers:
@@ -508,31 +574,41 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         return _Worker(self.store_path, self.writable)
 
-    def run(self, job: dict[str, Any], timeout: float) -> tuple[Any, ...]:
-        """Send a job to an idle worker; raise :class:`QueryTimeout` past the deadline."""
-        start = time.monotonic()
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._waiting >= self.max_queue:
+                raise Busy
+            self._waiting += 1
         try:
-            worker = self._idle.get(timeout=timeout)
+            return self._idle.get(timeout=self.wait)
         except queue.Empty:
-            raise QueryTimeout from None
-        remaining = max(0.1, timeout - (time.monotonic() - start))
-        job = {**job, "timeout": remaining}
+            raise Busy from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def run(self, job: dict[str, Any], timeout: float) -> tuple[Any, ...]:
+        """Send a job to a free worker; raise :class:`Busy`, :class:`QueryTimeout` or
+        :class:`WorkerCrashed`."""
+        worker = self._take()
+        job = {**job, "timeout": timeout}
+        crashed = False
         try:
             worker.wait_ready(60)
             worker.conn.send(job)
-            if worker.conn.poll(remaining + GRACE_S):
+            if worker.conn.poll(timeout + GRACE_S):
                 reply = worker.conn.recv()
                 self._idle.put(worker)
                 if reply[0] == "timeout":
                     raise QueryTimeout
                 return reply
-        except (EOFError, OSError, BrokenPipeError):
-            pass
+        except (EOFError, OSError, BrokenPipeError, RuntimeError):
+            crashed = True
         # Past the deadline (or dead): stop it and put a fresh worker in its place.
         worker.kill()
         if not self._closed:
             self._idle.put(self._spawn())
-        raise QueryTimeout
+        raise WorkerCrashed if crashed else QueryTimeout
 
     def close(self) -> None:
         self._closed = True
@@ -547,47 +623,183 @@ class WorkerPool:
 # ------------------------------------------------------------------ HTTP
 
 
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+class _BadRequest(Exception):
+    """A request we answer with ``status`` and a one-line ``message``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _host_name(header: str) -> str:
+    """``[::1]:7878`` → ``::1``, ``Example.org:80`` → ``example.org``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _BadRequest(400, f"{what} is not valid UTF-8 (byte {err.start}); send UTF-8 text") from None
+
+
+def _parse_qs(text: str, what: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise _BadRequest(400, f"{what} has percent-escapes that are not UTF-8; encode it as UTF-8") from None
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise _BadRequest(400, f"give one '{name}' parameter, not {len(values)}")
+    return values[0] if values else None
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave together, not 40 ms apart
+
+    def setup(self) -> None:
+        self.timeout = self.server.config.idle_timeout  # socket timeout: idle or slow clients
+        super().setup()
+
+    def handle_one_request(self) -> None:
+        # The watchdog closes a connection that takes longer than request_timeout to send one
+        # request (a client trickling bytes under the idle timeout).
+        self.server.watch(self, time.monotonic())
+        self._writing = False  # set once the request turns out to be a write (no CORS then)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.watch(self, None)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if self.server.verbose:
             super().log_message(format, *args)
 
     # -- plumbing
+    def _cors(self, read: bool) -> dict[str, str]:
+        """CORS headers: for reads only, and only for a configured origin."""
+        origin = self.headers.get("Origin")
+        allowed = self.server.config.cors_origins
+        if not read or not origin or not allowed:
+            return {}
+        if "*" in allowed:
+            value = "*"
+        elif origin in allowed:
+            value = origin
+        else:
+            return {}
+        return {"Access-Control-Allow-Origin": value, "Vary": "Origin",
+                "Access-Control-Expose-Headers": "X-BKG-Truncated, X-BKG-Rows"}
+
     def _send(
         self,
         status: int,
         body: bytes,
         content_type: str = "text/plain; charset=utf-8",
         headers: dict[str, str] | None = None,
+        read: bool = True,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "X-BKG-Truncated, X-BKG-Rows")
-        for k, v in (headers or {}).items():
+        self.send_header("X-Content-Type-Options", "nosniff")
+        cors = self._cors(read and not getattr(self, "_writing", False))
+        for k, v in {**cors, **(headers or {})}.items():
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _error(self, status: int, message: str) -> None:
-        self._send(status, (message.rstrip() + "\n").encode())
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        line = " ".join(message.split())  # one line, whatever the cause
+        self._send(status, (line + "\n").encode(), headers=headers)
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _BadRequest(400, "Content-Length is not a number") from None
         if length > 10_000_000:
-            raise ValueError("request body too large")
-        return self.rfile.read(length) if length else b""
+            raise _BadRequest(413, "request body too large (the limit is 10 MB)")
+        if length < 0:
+            raise _BadRequest(400, "Content-Length is negative")
+        body = self.rfile.read(length) if length else b""
+        self.server.watch(self, None)  # the request is in: its time limit is the query's now
+        return body
+
+    def _check_host(self) -> None:
+        """Refuse a Host we do not serve: a DNS-rebinding page reaches us under its own name."""
+        cfg = self.server.config
+        header = self.headers.get("Host")
+        if header is None or "*" in cfg.allowed_hosts:
+            return
+        name = _host_name(header)
+        accepted = set(_LOOPBACK_HOSTS) | {h.lower() for h in cfg.allowed_hosts}
+        if cfg.host not in _WILDCARD_HOSTS:
+            accepted.add(cfg.host.lower().strip("[]"))
+        else:
+            accepted |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+        if name not in accepted:
+            raise _BadRequest(
+                403, f"Host {header!r} is not served here; start `bkg serve --allow-host {name}` "
+                     "to serve it under that name",
+            )
+
+    def _check_write(self) -> None:
+        """Writes: updates allowed, same-origin (or no Origin), and the token."""
+        cfg = self.server.config
+        self._writing = True
+        if not cfg.allow_update:
+            raise _BadRequest(403, READ_ONLY_MESSAGE)
+        origin = self.headers.get("Origin")
+        if origin is not None:
+            own = {f"http://{self.headers.get('Host', '')}".lower()}
+            if origin.lower() not in own:
+                raise _BadRequest(403, f"writes from another site ({origin}) are refused")
+        auth = self.headers.get("Authorization") or ""
+        given = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        if not hmac.compare_digest(given.encode(), (self.server.token or "").encode()):
+            raise _BadRequest(
+                401, "writes need the token `bkg serve --allow-update` printed at start: "
+                     "send the header 'Authorization: Bearer TOKEN'",
+            )
+
+    def _dispatch(self, route) -> None:
+        if self.command not in ("POST", "PUT"):
+            self.server.watch(self, None)  # no body to wait for
+        try:
+            self._check_host()
+            route()
+        except _BadRequest as err:
+            headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+            self._error(err.status, err.message, headers)
 
     def _run(self, job: dict[str, Any]) -> None:
         cfg = self.server.config
         job.setdefault("accept", self.headers.get("Accept"))
+        read = job["op"] not in ("update", "gsp-write")
         try:
             reply = self.server.pool.run(job, cfg.timeout)
+        except Busy:
+            retry = max(1, round(cfg.queue_wait))
+            self._error(
+                503, f"The endpoint is busy: every query worker stayed taken for {cfg.queue_wait:g} s. "
+                     f"Retry in {retry} s.", {"Retry-After": str(retry)},
+            )
+            return
         except QueryTimeout:
             self._error(
                 503,
@@ -596,74 +808,93 @@ class _Handler(BaseHTTPRequestHandler):
                 "`bkg serve` with a larger --timeout.",
             )
             return
+        except WorkerCrashed:
+            self._error(500, "The query stopped its worker (which was restarted); simplify the query.")
+            return
         if reply[0] == "ok":
             _, status, ctype, body, headers = reply
-            self._send(status, body, ctype, headers)
+            self._send(status, body, ctype, headers, read=read)
         else:
             self._error(reply[1], reply[2])
 
     def _query_job(self, params: dict[str, list[str]], query: str) -> dict[str, Any]:
         cfg = self.server.config
         limit = cfg.limit
-        if params.get("limit"):
+        wanted = _one(params, "limit")
+        if wanted:
             try:
-                limit = max(0, min(cfg.limit, int(params["limit"][0])))
+                limit = max(0, min(cfg.limit, int(wanted)))
             except ValueError:
-                pass
+                raise _BadRequest(400, f"limit must be a whole number, not {wanted!r}") from None
         return {
             "op": "query",
             "query": query,
-            "format": (params.get("format") or params.get("output") or [None])[0],
+            "format": _one(params, "format") or _one(params, "output"),
             "limit": limit,
             "default_graphs": params.get("default-graph-uri", []),
             "named_graphs": params.get("named-graph-uri", []),
         }
 
-    def _refuse_update(self) -> bool:
-        if not self.server.config.allow_update:
-            self._error(403, READ_ONLY_MESSAGE)
-            return True
-        return False
+    def _check_text(self, text: str) -> None:
+        try:
+            self.server.config.limits.check(text)
+        except QueryRejected as err:
+            raise _BadRequest(400, f"Query refused: {err}.") from None
 
-    def _sparql(self, params: dict[str, list[str]], query: str | None, update: str | None) -> None:
+    def _sparql(self, params: dict[str, list[str]]) -> None:
+        query, update = _one(params, "query"), _one(params, "update")
+        if query is not None and update is not None:
+            raise _BadRequest(400, "give either 'query' or 'update', not both")
         if update is not None:
-            if not self._refuse_update():
-                self._run({"op": "update", "query": update, "format": None, "limit": 0})
+            self._check_write()
+            self._check_text(update)
+            self._run({"op": "update", "query": update, "format": None, "limit": 0})
             return
         if not query:
-            self._error(400, "Missing 'query' parameter (SPARQL 1.1 Protocol).")
-            return
+            raise _BadRequest(400, "Missing 'query' parameter (SPARQL 1.1 Protocol).")
         if _UPDATE_RE.match(query):
-            if not self._refuse_update():
-                self._error(400, "Send updates as 'update=' or application/sparql-update.")
-            return
+            self._check_write()
+            raise _BadRequest(400, "Send updates as 'update=' or application/sparql-update.")
+        self._check_text(query)
         self._run(self._query_job(params, query))
 
     # -- routes
     def do_OPTIONS(self) -> None:  # noqa: N802
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        def route() -> None:
+            self.send_response(204)
+            cors = self._cors(read=True)
+            if cors:  # a preflight for reads; writes are never allowed cross-site
+                cors.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                             "Access-Control-Allow-Headers": "Content-Type, Accept",
+                             "Access-Control-Max-Age": "600"})
+            for k, v in cors.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        self._dispatch(route)
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802
+        self._dispatch(self._get)
+
+    def _get(self) -> None:
         url = urlsplit(self.path)
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = _parse_qs(url.query, "the query string")
         path = url.path.rstrip("/") or "/"
         if path in ("/sparql", "/query"):
-            self._sparql(params, (params.get("query") or [None])[0], None)
+            if "update" in params:
+                raise _BadRequest(405, "Use POST for updates.")
+            self._sparql(params)
         elif path == "/update":
-            self._refuse_update() or self._error(405, "Use POST for updates.")
+            self._check_write()
+            raise _BadRequest(405, "Use POST for updates.")
         elif path == "/store":
-            graph = (params.get("graph") or [None])[0]
+            graph = _one(params, "graph")
             if graph is None and "default" not in params:
-                self._error(400, "Give ?graph=IRI or ?default.")
-                return
+                raise _BadRequest(400, "Give ?graph=IRI or ?default.")
             job = self._query_job(params, "")
             self._run({**job, "op": "graph", "graph": graph})
         elif path == "/":
@@ -675,64 +906,61 @@ class _Handler(BaseHTTPRequestHandler):
 
             body = json.dumps([q.to_json() for q in list_saved()], ensure_ascii=False)
             self._send(200, body.encode(), "application/json; charset=utf-8")
+        elif path == "/prefixes":
+            from kg.namespaces import PREFIXES
+
+            self._send(200, json.dumps(dict(PREFIXES)).encode(), "application/json; charset=utf-8")
         elif path.startswith("/queries/"):
             self._saved(path[len("/queries/") :], params)
         else:
-            self._error(404, f"Not found: {url.path}. Try / (query page) or /sparql.")
+            raise _BadRequest(404, f"Not found: {url.path}. Try / (query page) or /sparql.")
 
     def do_POST(self) -> None:  # noqa: N802
+        self._dispatch(self._post)
+
+    def _post(self) -> None:
         url = urlsplit(self.path)
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = _parse_qs(url.query, "the query string")
         path = url.path.rstrip("/") or "/"
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        try:
-            body = self._body()
-        except ValueError as err:
-            self._error(413, str(err))
-            return
+        body = self._body()
         if path == "/store":
             self._gsp_write(params, ctype, body)
             return
         if path not in ("/sparql", "/query", "/update"):
-            self._error(404, f"Not found: {url.path}")
-            return
-        query = update = None
+            raise _BadRequest(404, f"Not found: {url.path}")
         if ctype == "application/sparql-query":
-            query = body.decode("utf-8")
+            params = {**params, "query": params.get("query", []) + [_decode(body, "the query")]}
         elif ctype == "application/sparql-update":
-            update = body.decode("utf-8")
+            params = {**params, "update": params.get("update", []) + [_decode(body, "the update")]}
         elif ctype in ("application/x-www-form-urlencoded", ""):
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-            params = {**params, **form}
-            query = (form.get("query") or [None])[0]
-            update = (form.get("update") or [None])[0]
+            form = _parse_qs(_decode(body, "the form"), "the form")
+            for key, values in form.items():
+                params = {**params, key: params.get(key, []) + values}
         else:
-            self._error(415, f"Unsupported Content-Type {ctype!r} for a SPARQL request.")
-            return
-        if path == "/update" and update is None:
-            update = query or ""
-            query = None
-        self._sparql(params, query, update)
+            raise _BadRequest(415, f"Unsupported Content-Type {ctype!r} for a SPARQL request.")
+        if path == "/update" and "update" not in params:
+            params = {**params, "update": params.pop("query", None) or [""]}
+        self._sparql(params)
 
     def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch(self._put)
+
+    def _put(self) -> None:
         url = urlsplit(self.path)
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        body = self._body()
-        self._gsp_write(parse_qs(url.query, keep_blank_values=True), ctype, body)
+        self._gsp_write(_parse_qs(url.query, "the query string"), ctype, self._body())
 
     def do_DELETE(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        self._gsp_write(parse_qs(url.query, keep_blank_values=True), "", b"")
+        self._dispatch(lambda: self._gsp_write(_parse_qs(urlsplit(self.path).query, "the query string"), "", b""))
 
     def _gsp_write(self, params: dict[str, list[str]], ctype: str, body: bytes) -> None:
-        if self._refuse_update():
-            return
-        graph = (params.get("graph") or [None])[0]
+        self._check_write()
         self._run(
             {
                 "op": "gsp-write",
                 "method": self.command,
-                "graph": graph,
+                "graph": _one(params, "graph"),
                 "content_type": ctype or "text/turtle",
                 "body": body,
                 "format": None,
@@ -744,38 +972,98 @@ class _Handler(BaseHTTPRequestHandler):
         from kg.queries import SavedQueryError, load_saved
 
         control = {"format", "output", "limit"}
-        values = {k: v[0] for k, v in params.items() if k not in control and v and v[0] != ""}
+        values: dict[str, str] = {}
+        for key in params:
+            if key not in control:
+                value = _one(params, key)
+                if value:
+                    values[key] = value
         try:
             saved = load_saved(name)
             saved.bindings(values)  # check here for a clear 400 before using a worker
         except SavedQueryError as err:
             status = 404 if "no saved query" in str(err) else 400
-            self._error(status, str(err))
-            return
+            raise _BadRequest(status, str(err)) from None
         job = self._query_job(params, "")
         self._run({**job, "op": "saved", "name": saved.name, "params": values})
 
     def _static(self, name: str) -> None:
         path = (STATIC_DIR / name).resolve()
         if STATIC_DIR.resolve() not in path.parents or not path.is_file():
-            self._error(404, f"Not found: {name}")
-            return
+            raise _BadRequest(404, f"Not found: {name}")
         types = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
         ctype = types.get(path.suffix, "application/octet-stream") + "; charset=utf-8"
         self._send(200, path.read_bytes(), ctype)
 
 
+_BUSY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 2\r\nConnection: close\r\nContent-Length: 52\r\n\r\n"
+    b"Too many open connections to this endpoint; retry.\r\n"
+)
+
+
 class _Server(ThreadingHTTPServer):
+    """The stdlib's threading server with bounds: at most ``max_connections`` open at once
+    (the next gets ``503`` at once), each socket with the idle timeout, and a watchdog that
+    closes a connection sending one request for longer than ``request_timeout``."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
-    def __init__(self, config: ServerConfig, pool: WorkerPool, verbose: bool) -> None:
+    def __init__(self, config: ServerConfig, pool: WorkerPool, verbose: bool, token: str | None) -> None:
         self.config = config
         self.pool = pool
         self.verbose = verbose
+        self.token = token
+        self._slots = threading.BoundedSemaphore(config.max_connections)
+        self._reading: dict[_Handler, float] = {}
+        self._reading_lock = threading.Lock()
+        self._stop = threading.Event()
         super().__init__((config.host, config.port), _Handler)
+        self._watchdog = threading.Thread(target=self._watch_loop, name="bkg-watchdog", daemon=True)
+        self._watchdog.start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(_BUSY_RESPONSE)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def watch(self, handler: _Handler, since: float | None) -> None:
+        with self._reading_lock:
+            if since is None:
+                self._reading.pop(handler, None)
+            else:
+                self._reading[handler] = since
+
+    def _watch_loop(self) -> None:
+        limit = self.config.request_timeout
+        while not self._stop.wait(0.5):
+            now = time.monotonic()
+            with self._reading_lock:
+                late = [h for h, since in self._reading.items() if now - since > limit]
+                for h in late:
+                    self._reading.pop(h, None)
+            for h in late:
+                try:
+                    h.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def server_close(self) -> None:
+        self._stop.set()
         super().server_close()
         self.pool.close()
 
@@ -785,13 +1073,18 @@ def make_server(config: ServerConfig, verbose: bool = False) -> _Server:
 
     ``server.serve_forever()`` serves; ``server.shutdown()`` then ``server.server_close()`` stop
     it and its workers. ``config.port = 0`` picks a free port (read ``server.server_address``).
+    With ``allow_update`` and no ``token``, a random token is made; read it as ``server.token``.
     """
     store_dir = Path(config.store_dir)
     if not store_dir.is_dir():
         raise FileNotFoundError(f"no pyoxigraph store at {store_dir} (run `bkg build` first)")
-    pool = WorkerPool(store_dir, config.workers, writable=config.allow_update)
+    token = config.token
+    if config.allow_update and not token:
+        token = secrets.token_urlsafe(24)
+    pool = WorkerPool(store_dir, config.workers, writable=config.allow_update,
+                      wait=config.queue_wait, max_queue=config.max_queue)
     try:
-        return _Server(config, pool, verbose)
+        return _Server(config, pool, verbose, token)
     except OSError:
         pool.close()
         raise

@@ -16,15 +16,29 @@ function shorten(iri) {
   return iri;
 }
 
+// Only http(s) IRIs become links: an IRI from a document could be javascript:… or data:….
+function isWebLink(iri) {
+  try {
+    const url = new URL(iri);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch (err) {
+    return false;
+  }
+}
+
 function cell(term) {
   const td = document.createElement("td");
   if (!term) return td;
-  if (term.type === "uri") {
+  if (term.type === "uri" && isWebLink(term.value)) {
     const a = document.createElement("a");
     a.href = term.value;
+    a.rel = "noopener noreferrer";
     a.textContent = shorten(term.value);
     a.title = term.value;
     td.appendChild(a);
+  } else if (term.type === "uri") {
+    td.textContent = shorten(term.value);  // urn:, mailto:, javascript:… shown, never a link
+    td.title = term.value;
   } else {
     td.textContent = term.value;
     if (term["xml:lang"]) td.title = "@" + term["xml:lang"];

@@ -301,12 +301,13 @@ def test_allow_update_accepts_updates(tmp_path, build_dir):
     copy = tmp_path / "store"
     shutil.copytree(build_dir / "store", copy)
     server, thread, base = _start(
-        ServerConfig(copy, port=0, timeout=TIMEOUT, allow_update=True)
+        ServerConfig(copy, port=0, timeout=TIMEOUT, allow_update=True, token="s3cret")
     )
     try:
         insert = "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }"
         status, _, _ = fetch(f"{base}/update", data=insert.encode(),
-                             headers={"Content-Type": "application/sparql-update"})
+                             headers={"Content-Type": "application/sparql-update",
+                                      "Authorization": "Bearer s3cret"})
         assert status == 204
         _, _, body = fetch(f"{base}/sparql?{q('ASK { <urn:a> ?p ?o }')}")
         assert json.loads(body)["boolean"] is True

@@ -167,3 +167,40 @@ def test_large_view_renders_the_cut_down_graph(browser, tmp_path):
     finally:
         visit.close()
     assert visit.blocked == [] and visit.errors == []
+
+
+def test_query_page_links_only_web_iris(browser, tmp_path):
+    """An IRI from a document can be javascript:…; the query page shows it as text, never a link."""
+    import threading
+
+    from kg.server import ServerConfig, make_server
+    from kg.store import write_store
+
+    ds = rdflib.Dataset()
+    g = ds.graph(rdflib.URIRef(ID + "document/hostile"))
+    s = rdflib.URIRef(ID + "agreement/x")
+    g.add((s, rdflib.RDFS.seeAlso, rdflib.URIRef("javascript:window.__bkg_pwned=3")))
+    g.add((s, rdflib.RDFS.seeAlso, rdflib.URIRef("https://example.org/page")))
+    write_store(ds, tmp_path)
+    server = make_server(ServerConfig(tmp_path / "store", port=0))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base + "/")
+        page.fill("#query", "SELECT ?o WHERE { ?s rdfs:seeAlso ?o } ORDER BY ?o")
+        page.click("#run")
+        page.wait_for_selector("#results table", timeout=20_000)
+        hrefs = page.eval_on_selector_all("#results a", "els => els.map(e => e.getAttribute('href'))")
+        cells = page.eval_on_selector_all("#results td", "els => els.map(e => e.textContent)")
+        assert hrefs == ["https://example.org/page"]
+        assert "javascript:window.__bkg_pwned=3" in cells
+        page.click("#results td >> text=javascript:window.__bkg_pwned=3")
+        assert page.evaluate("window.__bkg_pwned") is None
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
