@@ -68,6 +68,33 @@ def test_csv_tables_for_pandas(corpus_build, tmp_path):
         assert len(pd.read_csv(tmp_path / "t" / f"{table}.csv")) > 0, table
 
 
+def test_csv_iso3_columns_are_complete(corpus_build, tmp_path):
+    """Every country party gets its ISO3, even when the agreement also has a ministry as party
+    (GROUP_CONCAT over the party's unbound ISO3 used to void the whole cell)."""
+    import csv
+
+    import pyoxigraph as ox
+
+    from kg.store import open_store, union_options
+
+    result = CliRunner().invoke(app, ["export", str(corpus_build), "--format", "csv", "--out", str(tmp_path / "t")])
+    assert result.exit_code == 0, result.output
+    store = open_store(corpus_build / "store")
+    expected: dict[str, set[str]] = {}
+    for row in store.query(
+        "SELECT ?a ?iso3 WHERE { ?a a bkg:Agreement ; bkg:party/bkg:iso3 ?iso3 }",
+        prefixes={"bkg": "https://w3id.org/bilateral-kg/ontology#"}, **union_options(store),
+    ):
+        assert isinstance(row["a"], ox.NamedNode)
+        expected.setdefault(row["a"].value, set()).add(row["iso3"].value)
+    with open(tmp_path / "t" / "agreements.csv", encoding="utf-8") as fh:
+        rows = {r["iri"]: r for r in csv.DictReader(fh)}
+    mixed = [iri for iri, r in rows.items() if "省" in r["parties"] and iri in expected]
+    assert mixed, "the corpus has agreements between ministries and states"
+    for iri, codes in expected.items():
+        assert set(rows[iri]["party_iso3"].split(";")) == codes, rows[iri]["label"]
+
+
 @pytest.mark.parametrize("fmt", ["gexf", "graphml"])
 def test_network_exports_for_gephi(corpus_build, tmp_path, fmt):
     import networkx as nx
