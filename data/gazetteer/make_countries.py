@@ -1,9 +1,14 @@
-"""Regenerate ``countries.tsv`` from pycountry (ISO 3166 codes and Japanese names) and
-country_converter's table (UN M49 sub-regions), with the overrides below for the forms Japanese
-diplomatic text actually uses. Run by hand; the TSV is committed so builds need neither package::
+"""Regenerate ``countries.tsv`` from pycountry (ISO 3166 codes and Japanese names),
+country_converter's table (UN M49 sub-regions) and the npm package @rapideditor/country-coder
+(Wikidata QIDs, read by ``make_wikidata.py``, which lists the few QIDs it overrides and why), with
+the overrides below for the forms Japanese diplomatic text actually uses. Run by hand; the TSV is
+committed so builds need none of these packages::
 
     pip install pycountry country_converter
-    python data/gazetteer/make_countries.py > data/gazetteer/countries.tsv
+    npm install --prefix /tmp/cc @rapideditor/country-coder@5.6.1
+    COUNTRY_CODER_DIR=/tmp/cc/node_modules/@rapideditor/country-coder \
+        python data/gazetteer/make_countries.py > data/gazetteer/countries.tsv
+    python data/patterns/make_gazetteer.py
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import sys
 from pathlib import Path
 
 import country_converter
+import make_wikidata  # beside this file
 import pycountry
 
 # MOFA-style short names, formal names, one-kanji abbreviations and other written forms.
@@ -74,29 +80,14 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "EUU": {"short": "EU", "official": "欧州連合", "aliases": "欧州連合(EU)"},
 }
 
-def _wikidata() -> dict[str, str]:
-    tokens = """
-JPN Q17 CHN Q148 USA Q30 RUS Q159 GBR Q145 FRA Q142 DEU Q183 ITA Q38 ESP Q29 CAN Q16 AUS Q408
-IND Q668 BRA Q155 MEX Q96 KOR Q884 PRK Q423 KAZ Q232 KGZ Q813 TJK Q863 TKM Q874 UZB Q265
-AFG Q889 MNG Q711 VNM Q881 THA Q869 IDN Q252 PHL Q928 MYS Q833 SGP Q334 MMR Q836 KHM Q424
-LAO Q819 BRN Q921 PAK Q843 BGD Q902 LKA Q854 NPL Q837 IRN Q794 IRQ Q796 SAU Q851 TUR Q43
-ISR Q801 EGY Q79 ZAF Q258 NGA Q1033 KEN Q114 ETH Q115 ARG Q414 CHL Q298 PER Q419 COL Q739
-UKR Q212 BLR Q184 POL Q36 NLD Q55 BEL Q31 CHE Q39 AUT Q40 SWE Q34 NOR Q20 DNK Q35 FIN Q33
-PRT Q45 GRC Q41 IRL Q27 NZL Q664 GEO Q230 ARM Q399 AZE Q227 EUU Q458 TWN Q865 QAT Q846
-ARE Q878 KWT Q817 OMN Q842 JOR Q810 SYR Q858 LBN Q822 YEM Q805 MAR Q1028 DZA Q262 TUN Q948
-LBY Q1016 SDN Q1049 GHA Q117 SEN Q1041 TZA Q924 UGA Q1036 TLS Q574 PNG Q691 FJI Q712 CUB Q241
-VEN Q717 CZE Q213 HUN Q28 ROU Q218 BGR Q219 SRB Q403 HRV Q224 SVK Q214 SVN Q215 LTU Q37
-LVA Q211 EST Q191 MDA Q217 ISL Q189 LUX Q32 BTN Q917 MDV Q826 PSE Q219060 VAT Q237 XKX Q1246
-""".split()
-    return dict(zip(tokens[::2], tokens[1::2]))
-
 
 def main() -> None:
     ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"])
     table = Path(country_converter.__file__).with_name("country_data.tsv")
     with table.open(encoding="utf-8") as fh:
         cc = {row["ISO3"]: row for row in csv.DictReader(fh, delimiter="\t")}
-    wikidata = _wikidata()
+    wikidata = make_wikidata.country_qids([c.alpha_3 for c in pycountry.countries] + ["EUU", "XKX"])
+    make_wikidata.check(wikidata)
     rows = []
     for c in pycountry.countries:
         iso3 = c.alpha_3
@@ -116,9 +107,9 @@ def main() -> None:
                 if a and a not in (over.get("short", short), over.get("official", official)))),
             "region": info.get("UNregion", ""),
         })
-    rows.append({"iso3": "EUU", "wikidata": "Q458", "name_en": "European Union", "name_ja": "EU",
+    rows.append({"iso3": "EUU", "wikidata": wikidata.get("EUU", ""), "name_en": "European Union", "name_ja": "EU",
                  "name_ja_official": "欧州連合", "abbr_ja": "", "aliases_ja": "", "region": "Europe"})
-    rows.append({"iso3": "XKX", "wikidata": "Q1246", "name_en": "Kosovo", "name_ja": "コソボ",
+    rows.append({"iso3": "XKX", "wikidata": wikidata.get("XKX", ""), "name_en": "Kosovo", "name_ja": "コソボ",
                  "name_ja_official": "コソボ共和国", "abbr_ja": "", "aliases_ja": "", "region": "Southern Europe"})
     # a written form may name one country only: territories that share a Japanese name with
     # another (サンマルタン) keep it only as the first one; later ones fall back to the English
