@@ -81,6 +81,7 @@ class OrgHit:
     gazetteer_name: str | None = None  # canonical name when the gazetteer knows it
     label_en: str | None = None
     body: str | None = None  # the name without its leading country (外務省 in キルギス共和国外務省)
+    wikidata: str | None = None  # the gazetteer's Wikidata item ("Q1065")
 
     @property
     def key(self) -> str:
@@ -112,7 +113,8 @@ def _gazetteer_hits(ctx: DocContext, text: str) -> list[OrgHit]:
         if any(c.start <= s and e <= c.end and (c.start, c.end) != (s, e) for c in countries):
             continue  # 国連 inside アラブ首長国連邦
         org = index[form]
-        hits.append(OrgHit(s, e, form, org.country, org.kind, None, org.name_ja, org.name_en))
+        hits.append(OrgHit(s, e, form, org.country, org.kind, None, org.name_ja, org.name_en,
+                           wikidata=org.wikidata))
     return hits
 
 
@@ -374,6 +376,7 @@ class _Org:
     country: str | None
     kind: str
     label_en: str | None
+    wikidata: str | None = None
     aliases: set[str] = field(default_factory=set)
     mentions: list[Mention] = field(default_factory=list)
 
@@ -387,7 +390,7 @@ def find_organizations(ctx: DocContext) -> list[Entity]:
             key = alias_of.get(make_key(hit.name)) or hit.key
             org = orgs.get(key)
             if org is None:
-                org = orgs[key] = _Org(canonical, hit.country, hit.kind, hit.label_en)
+                org = orgs[key] = _Org(canonical, hit.country, hit.kind, hit.label_en, hit.wikidata)
             if hit.name != org.name:
                 org.aliases.add(hit.name)
             mention = ctx.mention(passage, hit.start, hit.end)
@@ -408,6 +411,7 @@ def find_organizations(ctx: DocContext) -> list[Entity]:
                 key=key,
                 label=org.name,
                 label_en=org.label_en,
+                wikidata=org.wikidata,
                 aliases=tuple(sorted(org.aliases - {org.name})),
                 country=org.country,
                 mentions=tuple(sorted(org.mentions, key=lambda m: m.start)),

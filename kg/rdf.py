@@ -221,8 +221,8 @@ class _DocumentWriter:
                 self.add(iri, SKOS.altLabel, _ja(alias))
         if e.kind == "country":
             self.add(iri, BKG.iso3, Literal(e.key.upper()))
-            if e.wikidata and _WIKIDATA_ID.fullmatch(e.wikidata):
-                self.add(iri, OWL.sameAs, WD[e.wikidata])
+        if e.wikidata and _WIKIDATA_ID.fullmatch(e.wikidata):
+            self.add(iri, OWL.sameAs, WD[e.wikidata])
         if e.kind == "person" and e.role:
             self.add(iri, BKG.role, _ja(e.role))
         if e.kind in ("person", "organization", "place") and e.country:

@@ -211,3 +211,10 @@ def test_a_katakana_name_glued_before_a_known_body_is_not_part_of_it(facts_of):
     labels = {e.label for e in facts.entities if e.kind == "organization"}
     assert "欧州委員会" in labels
     assert not any(label.startswith("ウルズラ") for label in labels)
+
+
+def test_gazetteer_bodies_carry_their_wikidata_item(facts_of):
+    facts = facts_of("日本は国際連合及び世界銀行と協力する。")
+    items = {e.label: e.wikidata for e in facts.entities if e.kind == "organization"}
+    assert items.get("国際連合") == "Q1065"
+    assert items.get("世界銀行") == "Q7164"

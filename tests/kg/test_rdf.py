@@ -376,3 +376,19 @@ def test_iris_are_ascii(ds) -> None:
         for term in quad:
             if isinstance(term, URIRef):
                 assert str(term).isascii(), term
+
+
+def test_organizations_are_same_as_their_wikidata_item():
+    from rdflib import OWL, URIRef
+
+    from extract.facts import Document, DocumentFacts, Entity, Mention, Passage
+    from kg.rdf import build_graph
+
+    text = "国際連合"
+    doc = Document(source="a.txt", doc_id="d1", text=text, title="t", date=None, doc_type="other",
+                   passages=(Passage(index=0, start=0, end=4, text=text),))
+    un = Entity(kind="organization", key="国際連合", label="国際連合", wikidata="Q1065",
+                mentions=(Mention(passage=0, start=0, end=4, text=text),))
+    ds = build_graph([DocumentFacts(document=doc, entities=(un,))])
+    objects = {o for _, _, o, _ in ds.quads((None, OWL.sameAs, None, None))}
+    assert objects == {URIRef("http://www.wikidata.org/entity/Q1065")}
