@@ -339,6 +339,8 @@ def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
         raise GoldError(f"{gold_dir}: not a folder of gold files")
     gold: dict[str, dict[str, Any]] = {}
     for path in sorted(gold_dir.glob("*.json")):
+        if path.name.endswith(".meta.json"):  # a document's citation sidecar, not gold
+            continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:

@@ -135,8 +135,17 @@ class Document:
     date: DateValue | None
     doc_type: str  # one of DOC_TYPES
     passages: tuple[Passage, ...]
-    provisional_translation: bool = False  # the text says 仮訳
+    provisional_translation: bool = False  # the text (or its sidecar) says 仮訳
     place: str | None = None  # where it was issued, when the text says ("東京")
+    #: where the document comes from, field by field (url, publisher, issued date, language,
+    #: licence …): a sidecar's values, else the text's own headers (see :mod:`extract.sources`)
+    meta: tuple[tuple[str, str | bool], ...] = ()
+    meta_origin: str | None = None  # "SOURCES.tsv", "NAME.meta.json, text headers" …
+    warnings: tuple[str, ...] = ()  # what a reader should know (a bad sidecar, …), one line each
+
+    def meta_value(self, name: str) -> str | bool | None:
+        """One field of :attr:`meta` (``"url"``, ``"publisher"`` …), or None."""
+        return dict(self.meta).get(name)
 
 
 @dataclass(frozen=True)

@@ -480,13 +480,22 @@ def classify(title: str, text: str) -> str:
 
 
 def parse_document(path: Path | str) -> Document:
-    """Read, repair and segment one document; raise :class:`DocumentError` if it has no text."""
+    """Read, repair and segment one document; raise :class:`DocumentError` if it has no text.
+
+    Where it comes from (URL, publisher, licence …) is read from a sidecar beside it, else from the
+    text's own headers (:func:`extract.sources.document_meta`); a bad sidecar is a warning.
+    """
+    from .sources import document_meta
+
     path = Path(path)
     text = normalize(read_source(path))
     if not text.strip():
         raise DocumentError(path, "empty after reading", "check that the file has text in it")
     passages = segment(text)
     title = read_title(text, passages)
+    notes: list[str] = []
+    meta = document_meta(path, text, warn=notes.append)
+    provisional = meta.provisional_translation
     return Document(
         source=path.name,
         doc_id=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16],
@@ -495,6 +504,9 @@ def parse_document(path: Path | str) -> Document:
         date=read_date(text, passages),
         doc_type=classify(title, text),
         passages=passages,
-        provisional_translation="仮訳" in text,
+        provisional_translation=bool(provisional),
         place=read_place(text, passages),
+        meta=tuple(meta.items()),
+        meta_origin=meta.origin or None,
+        warnings=tuple(str(n) for n in notes),
     )

@@ -192,6 +192,7 @@ class _DocumentWriter:
         self.add(iri, BKG.docType, doc_type_iri(doc.doc_type))
         self.add(iri, DCTERMS.source, Literal(doc.source))
         self.add(iri, BKG.provisionalTranslation, Literal(doc.provisional_translation))
+        self.citation(iri, doc)
         if doc.place is not None and ("place", make_key(doc.place)) in self.entities:
             self.add(iri, BKG.place, entity_iri("place", make_key(doc.place)))
         for p in doc.passages:
@@ -207,6 +208,34 @@ class _DocumentWriter:
                 self.add(piri, BKG.paragraph, Literal(p.number))
             if p.section is not None:
                 self.add(piri, BKG.section, _ja(p.section))
+
+    def citation(self, iri: URIRef, doc) -> None:
+        """Where the document comes from (a sidecar, else its own headers): what a citation needs."""
+        meta = dict(doc.meta)
+        if meta.get("url"):
+            self.add(iri, PROV.wasQuotedFrom, URIRef(meta["url"]))
+        if meta.get("publisher"):
+            self.add(iri, DCTERMS.publisher, Literal(meta["publisher"]))
+        if meta.get("title") and meta["title"] != doc.title:
+            self.add(iri, DCTERMS.alternative, Literal(meta["title"]))
+        if meta.get("date"):
+            self.add(iri, DCTERMS.issued, date_literal(DateValue.from_iso(meta["date"])))
+        if meta.get("place"):
+            self.add(iri, BKG.issuedAt, Literal(meta["place"]))
+        if meta.get("language"):
+            self.add(iri, DCTERMS.language, Literal(meta["language"]))
+        if meta.get("source_language"):
+            self.add(iri, BKG.sourceLanguage, Literal(meta["source_language"]))
+        if meta.get("license"):
+            licence = meta["license"]
+            self.add(iri, DCTERMS.license,
+                     URIRef(licence) if licence.startswith(("http://", "https://")) else Literal(licence))
+        if meta.get("retrieved"):
+            self.add(iri, BKG.retrieved, date_literal(DateValue.from_iso(meta["retrieved"])))
+        if meta.get("notes"):
+            self.add(iri, SKOS.note, Literal(meta["notes"]))
+        if doc.meta_origin:
+            self.add(iri, BKG.metadataFrom, Literal(doc.meta_origin))
 
     # --- entities -------------------------------------------------------------------------
 

@@ -392,3 +392,49 @@ def test_organizations_are_same_as_their_wikidata_item():
     ds = build_graph([DocumentFacts(document=doc, entities=(un,))])
     objects = {o for _, _, o, _ in ds.quads((None, OWL.sameAs, None, None))}
     assert objects == {URIRef("http://www.wikidata.org/entity/Q1065")}
+
+
+def test_a_document_carries_its_citation_metadata(tmp_path):
+    """A SOURCES.tsv row beside the file becomes dcterms/prov properties of the Document;
+    a text with no sidecar still builds, with what its own headers say."""
+    from rdflib import DCTERMS, PROV, Literal, URIRef
+
+    from extract.facts import DocumentFacts
+    from extract.structure import parse_document
+    from kg.namespaces import BKG, document_iri
+    from kg.rdf import build_graph
+
+    (tmp_path / "a.txt").write_text("日本国とA国の共同声明（仮訳）\n\n1 両国は協力する。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("[文書名] B宣言\n[場所] 東京\n[出典] 外務省\n\n両国は協力する。\n",
+                                    encoding="utf-8")
+    (tmp_path / "SOURCES.tsv").write_text(
+        "file\turl\tpublisher\tlanguage\tsource_language\tretrieved\tlicense\n"
+        "a.txt\thttps://www.example.go.jp/a.html\t外務省\tja\ten\t2026-11-30\t"
+        "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0\n",
+        encoding="utf-8")
+    a, b = parse_document(tmp_path / "a.txt"), parse_document(tmp_path / "b.txt")
+    ds = build_graph([DocumentFacts(document=a), DocumentFacts(document=b)])
+
+    def value(doc, prop):
+        return {o for _, _, o, _ in ds.quads((document_iri(doc.doc_id), prop, None, None))}
+
+    assert value(a, PROV.wasQuotedFrom) == {URIRef("https://www.example.go.jp/a.html")}
+    assert value(a, DCTERMS.publisher) == {Literal("外務省")}
+    assert value(a, BKG.sourceLanguage) == {Literal("en")}
+    assert {str(v) for v in value(a, BKG.retrieved)} == {"2026-11-30"}
+    assert value(a, BKG.provisionalTranslation) == {Literal(True)}
+    assert value(a, BKG.metadataFrom) == {Literal("SOURCES.tsv, text headers")}
+    assert value(b, PROV.wasQuotedFrom) == set()
+    assert value(b, DCTERMS.publisher) == {Literal("外務省")}
+    assert value(b, BKG.issuedAt) == {Literal("東京")}
+    assert value(b, BKG.provisionalTranslation) == {Literal(False)}
+
+
+def test_a_bad_sidecar_is_a_warning_naming_it(tmp_path):
+    from extract.structure import parse_document
+
+    (tmp_path / "a.txt").write_text("共同声明\n\n両国は協力する。\n", encoding="utf-8")
+    (tmp_path / "a.meta.json").write_text("{not json", encoding="utf-8")
+    doc = parse_document(tmp_path / "a.txt")
+    assert len(doc.warnings) == 1 and "a.meta.json" in doc.warnings[0]
+    assert doc.title
