@@ -104,18 +104,18 @@ def _open_store_or_exit(build_dir: Path):
 
 @app.command("query")
 def query_command(
-    first: Optional[str] = typer.Argument(
+    first: str | None = typer.Argument(
         None, metavar="DIR", show_default=False,
         help="The build folder, when --store is not given (else the query).",
     ),
-    second: Optional[str] = typer.Argument(
+    second: str | None = typer.Argument(
         None, metavar="SPARQL", show_default=False,
         help="The query, when --file is not given.",
     ),
-    store: Optional[Path] = typer.Option(
+    store: Path | None = typer.Option(
         None, "--store", "-s", help="The build folder (from `bkg build --out DIR`) or its store/."
     ),
-    file: Optional[Path] = typer.Option(
+    file: Path | None = typer.Option(
         None, "--file", "-f", help="Read the query from a .rq file ('-' reads standard input)."
     ),
     fmt: str = typer.Option(
@@ -123,11 +123,27 @@ def query_command(
         help="table (aligned, for reading), csv, tsv or json (SPARQL 1.1 results formats).",
     ),
     max_width: int = typer.Option(80, "--max-width", help="Widest table cell, in columns."),
-    saved: Optional[str] = typer.Option(
+    saved: str | None = typer.Option(
         None, "--saved", help="Run a saved query by name (see `bkg queries`) instead of SPARQL text."
     ),
     param: list[str] = typer.Option(
-        [], "--param", "-p", help="A saved query's parameter, name=value (e.g. country=KAZ); repeatable."
+        [], "--param", "-p",
+        help="A saved query's parameter, name=value, each name once (e.g. country=KAZ; a country "
+        "may also be kaz, id:country/KAZ, its IRI or カザフスタン); repeatable.",
+    ),
+    timeout: float = typer.Option(
+        30.0, "--timeout", metavar="SECONDS",
+        help="Stop the query after this many seconds (exit 124); 0: no time limit.",
+    ),
+    limit: int = typer.Option(
+        10000, "--limit", metavar="ROWS",
+        help="Print at most this many rows (solutions or triples), with a note on stderr when "
+        "rows are left out; 0: no row limit.",
+    ),
+    allow_service: list[str] = typer.Option(
+        [], "--allow-service", metavar="URL",
+        help="A SPARQL endpoint that SERVICE may call (repeatable; '*': any). Without it a "
+        "federated query is refused.",
     ),
 ) -> None:
     """Run a SPARQL query on a built graph: bkg query DIR 'SPARQL' (or --store DIR, --file q.rq,
@@ -139,23 +155,48 @@ def query_command(
 
     SELECT prints rows, ASK prints true/false, CONSTRUCT and DESCRIBE print Turtle.
 
+    The limits are those of `bkg serve`: 30 s per query (--timeout) and 10,000 rows (--limit, with a note on stderr when rows are left out). A query nested more than 100 brackets deep, or calling an endpoint not given with --allow-service, is refused before it runs. Ctrl-C stops a query at once.
+
+    Exit codes: 0 done; 1 the store could not be read; 2 a bad argument, parameter or query; 124 the query ran past --timeout; 130 interrupted (Ctrl-C).
+
     Example: bkg query out 'SELECT ?label WHERE { ?a a bkg:Agreement ; rdfs:label ?label }'
     """
-    from .store import FORMATS, QueryError, format_results
-    from .store import query as run_query
+    from .store import FORMATS
 
     if fmt not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if not timeout >= 0:  # also refuses nan
+        raise _fail("--timeout must be 0 (no limit) or more seconds")
+    if limit < 0:
+        raise _fail("--limit must be 0 (no limit) or more rows")
+    services = _allowed_services(allow_service)
     args = [a for a in (first, second) if a is not None]
     if store is None:
         if not args:
             raise _fail("which graph? bkg query DIR 'SPARQL' or bkg query --store DIR 'SPARQL'")
         store = Path(args.pop(0))
+    bindings: dict = {}
     if saved is not None:
         if args or file is not None:
             raise _fail("give either --saved NAME or a query, not both")
-        _run_saved(store, saved, param, fmt, max_width)
-        return
+        sparql, bindings = _saved_query(saved, param)
+    else:
+        if param:
+            raise _fail("--param is for a saved query (--saved NAME)")
+        sparql = _query_text(args, file)
+    _check_text(sparql, services)
+    oxstore = _open_store_or_exit(store)
+    _run_bounded_query(oxstore, sparql, bindings, fmt, max_width, timeout, limit)
+
+
+#: Exit codes of `bkg query` beyond 1 and 2: as timeout(1) for a query stopped at its deadline,
+#: and 128 + SIGINT for Ctrl-C.
+QUERY_TIMEOUT_EXIT = 124
+QUERY_INTERRUPTED_EXIT = 130
+
+
+def _query_text(args: list[str], file: Path | None) -> str:
+    """The SPARQL text, from the argument or --file (``-``: standard input)."""
     if file is not None:
         if args:
             raise _fail("give the query either as an argument or with --file, not both")
@@ -173,40 +214,182 @@ def query_command(
         raise _fail(f"unexpected argument {args[0]!r}")
     if not sparql.strip():
         raise _fail("the query is empty")
-
-    oxstore = _open_store_or_exit(store)
-    try:
-        text = format_results(run_query(oxstore, sparql), fmt, max_width=max_width)
-    except QueryError as err:
-        raise _fail(str(err)) from None
-    except OSError as err:
-        raise _fail(f"the query failed: {err}", 1) from None
-    typer.echo(text.rstrip("\r\n"))
+    return sparql
 
 
-def _run_saved(store: Path, name: str, params: list[str], fmt: str, max_width: int) -> None:
-    """A saved query with its parameters bound as variables (never pasted into the text)."""
-    from .queries import SavedQueryError, load_saved
-    from .store import QueryError, format_results, union_options
+def _saved_query(name: str, params: list[str]) -> tuple[str, dict]:
+    """A saved query's text and its parameters as terms (bound, never pasted into the text)."""
+    from .queries import SavedQueryError, load_saved, parse_params
 
-    values: dict[str, str] = {}
-    for item in params:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise _fail(f"--param takes name=value, not {item!r}")
-        values[key.strip()] = value.strip()
     try:
         query = load_saved(name)
-        substitutions = query.substitutions(values)
-    except (SavedQueryError, KeyError, ValueError) as err:
+        return query.sparql, query.bindings(parse_params(params))
+    except SavedQueryError as err:
         raise _fail(str(err)) from None
-    oxstore = _open_store_or_exit(store)
+
+
+def _allowed_services(urls: list[str]) -> tuple[str, ...]:
+    """--allow-service values: endpoint URLs (``<…>`` tolerated) or ``*``."""
+    import re
+
+    out = []
+    for url in urls:
+        url = url.strip()
+        if url.startswith("<") and url.endswith(">"):
+            url = url[1:-1]
+        if url != "*" and not re.fullmatch(r"https?://[^\s<>\"{}|^`\\]+", url):
+            raise _fail(f"--allow-service takes an endpoint URL such as "
+                        f"https://query.wikidata.org/sparql (or '*'), not {url!r}")
+        out.append(url)
+    return tuple(out)
+
+
+def _check_text(sparql: str, services: tuple[str, ...]) -> None:
+    """Refuse, before pyoxigraph parses it, a query too long, too deeply nested (the parser is
+    recursive: 5,000 nested braces crashed the process) or calling an endpoint not allowed."""
+    from .guard import QueryRejected, check_query
+
     try:
-        result = oxstore.query(query.sparql, substitutions=substitutions or None, **union_options(oxstore))
-        text = format_results(result, fmt, max_width=max_width)
-    except (QueryError, SyntaxError, RuntimeError) as err:
-        raise _fail(str(err)) from None
-    typer.echo(text.rstrip("\r\n"))
+        check_query(sparql, allow_services=services)
+    except QueryRejected as err:
+        raise _fail(f"query refused: {err}") from None
+
+
+class _QueryStopped(Exception):
+    """The query thread was abandoned: past its deadline, or Ctrl-C."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _run_bounded_query(oxstore, sparql: str, bindings: dict, fmt: str, max_width: int,
+                       timeout: float, limit: int) -> None:
+    """Run, limit and format the query under the deadline; print it, or exit 2/1/124/130."""
+    from .store import LimitedTriples, QueryError, format_answer, limit_results
+    from .store import query as run_query
+
+    def answer() -> tuple[str, str | None]:
+        result = limit_results(run_query(oxstore, sparql, bindings), limit)
+        text = format_answer(result, fmt, max_width=max_width)
+        if not getattr(result, "truncated", False):
+            return text, None
+        what = "triples" if isinstance(result, LimitedTriples) else "rows"
+        return text, (f"note: the answer was cut at {len(result):,} {what} (--limit {limit}); "
+                      "raise --limit, or 0 for no limit")
+
+    try:
+        try:
+            text, note = _bounded(answer, timeout)
+        except QueryError as err:
+            raise _fail(str(err)) from None
+        except (SyntaxError, RuntimeError) as err:  # raised while reading the rows
+            raise _fail(f"the query failed: {err}") from None
+        except OSError as err:  # the store, or a SERVICE endpoint
+            raise _fail(f"the query failed: {err}", 1) from None
+        typer.echo(text.rstrip("\r\n"))
+        if note:
+            typer.echo(note, err=True)
+    except _QueryStopped as stop:
+        typer.echo(str(stop), err=True)
+        _exit_abandoning_thread(stop.code)
+    except KeyboardInterrupt:  # Ctrl-C while printing
+        typer.echo("interrupted: the output was stopped", err=True)
+        _exit_abandoning_thread(QUERY_INTERRUPTED_EXIT)
+
+
+def _bounded(work, timeout: float):
+    """``work()`` in a thread while this (main) thread waits for it, at most ``timeout`` seconds
+    (0: no limit), waking every 50 ms so that Ctrl-C is handled at once.
+
+    pyoxigraph releases the GIL while it parses, evaluates (a sort, an aggregate) and produces
+    each row, so the query runs in the thread and the main thread stays free; but a running
+    query cannot be cancelled, so on timeout or Ctrl-C this raises :class:`_QueryStopped` and the
+    caller exits the process, leaving the thread behind. The thread blocks SIGINT so that the
+    signal reaches the main thread (a signal taken by another thread would leave the main thread
+    asleep until its next wake-up).
+    """
+    import signal
+    import threading
+    import time
+
+    outcome: dict = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        except (AttributeError, OSError, ValueError):  # not on this platform
+            pass
+        try:
+            outcome["value"] = work()
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread
+            outcome["error"] = _detached(err)
+        finally:
+            done.set()
+
+    deadline = time.monotonic() + timeout if timeout else None
+    try:
+        threading.Thread(target=target, name="bkg-query", daemon=True).start()
+        while not done.wait(_tick(deadline)):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise _QueryStopped(
+                    QUERY_TIMEOUT_EXIT,
+                    f"error: the query ran longer than {timeout:g} s and was stopped; "
+                    "make it more specific or raise --timeout",
+                )
+    except KeyboardInterrupt:
+        raise _QueryStopped(QUERY_INTERRUPTED_EXIT, "interrupted: the query was stopped") from None
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _detached(err: BaseException) -> BaseException:
+    """``err`` without its tracebacks' frames, cleared here in the query thread: their locals
+    hold pyoxigraph results, which must be freed by the thread that made them (pyoxigraph's
+    ``QuerySolutions`` is thread-bound; dropped on another thread it leaks and warns)."""
+    import traceback
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [err]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        traceback.clear_frames(e.__traceback__)
+        e.__traceback__ = None
+        todo += [e.__cause__, e.__context__]
+    return err
+
+
+def _tick(deadline: float | None) -> float:
+    """How long the main thread sleeps before it looks again: 50 ms, less near the deadline."""
+    import time
+
+    return 0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic()))
+
+
+def _exit_abandoning_thread(code: int) -> None:
+    """Exit now although the query thread still runs.
+
+    In a real process: ``os._exit``, after flushing the output, because a normal exit would run
+    the store's (RocksDB's) destructors under the thread's feet. Inside a test runner (the
+    standard streams replaced, e.g. typer's CliRunner): a plain ``typer.Exit``; the thread then
+    finishes in the background.
+    """
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
+        os._exit(code)
+    raise typer.Exit(code)
 
 
 @app.command("stats")
@@ -466,15 +649,27 @@ def serve_command(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
     limit: int = typer.Option(10000, "--limit", help="Most rows (or triples) one answer returns."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
-    allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL updates and graph writes (off: read-only, 403)."),
+    allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL updates and graph writes, with a bearer token (off: read-only, 403)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="BKG_SERVE_TOKEN", help="The token writes must send (Authorization: Bearer …); made up and printed when not given."),
+    allow_service: list[str] = typer.Option([], "--allow-service", help="A SPARQL endpoint URL that SERVICE may call (repeatable; '*': any). Federation is off by default."),
+    cors_origin: list[str] = typer.Option([], "--cors-origin", help="A web origin (https://host) whose pages may read answers (repeatable; '*': any). Off by default."),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="A Host name to answer besides loopback and --host, e.g. the machine's name on a LAN (repeatable)."),
+    max_connections: int = typer.Option(64, "--max-connections", help="Open connections at once; more are answered 503."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not log requests."),
 ) -> None:
-    """Serve DIR as a SPARQL 1.1 endpoint (/sparql) with a query page (/) and saved queries."""
+    """Serve DIR as a SPARQL 1.1 endpoint (/sparql) with a query page (/) and saved queries.
+
+    Safe by default on loopback: read-only, no federated queries (SERVICE), no cross-site readers, Host checked, connections and query size bounded. See the README's "Security".
+    """
     from .server import ServerConfig, make_server
 
+    if max_connections < 1 or workers < 1:
+        raise _fail("--max-connections and --workers must be at least 1")
     config = ServerConfig(
         store_dir=_store_dir_or_exit(build_dir), host=host, port=port, timeout=timeout,
-        limit=limit, allow_update=allow_update, workers=workers,
+        limit=limit, allow_update=allow_update, workers=workers, token=token,
+        allow_services=tuple(allow_service), cors_origins=tuple(cors_origin),
+        allowed_hosts=tuple(allow_host), max_connections=max_connections,
     )
     try:
         server = make_server(config, verbose=not quiet)
@@ -484,6 +679,8 @@ def serve_command(
     mode = "read-write" if allow_update else "read-only"
     typer.echo(f"SPARQL endpoint http://{bound_host}:{bound_port}/sparql ({mode}); "
                f"query page http://{bound_host}:{bound_port}/ — Ctrl-C to stop", err=True)
+    if allow_update and not token:
+        typer.echo(f"writes need the header 'Authorization: Bearer {server.token}'", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # pragma: no cover

@@ -54,6 +54,10 @@ __all__ = [
     "open_store",
     "to_oxigraph_term",
     "query",
+    "limit_results",
+    "LimitedSolutions",
+    "LimitedTriples",
+    "format_answer",
     "format_results",
     "stats",
     "format_stats",
@@ -288,9 +292,113 @@ def query(
             **options,
         )
     except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from err
+        from kg.guard import readable_syntax_error
+
+        raise QueryError(readable_syntax_error(str(err), sparql)) from err
     except RuntimeError as err:  # pyoxigraph's report of an unusable substitution
         raise QueryError(str(err)) from err
+
+
+# --- row limits -----------------------------------------------------------------------------
+
+
+class LimitedSolutions:
+    """The first rows of a ``SELECT`` answer, read into memory by :func:`limit_results`.
+
+    It quacks like ``pyoxigraph.QuerySolutions`` for :func:`format_results`: ``variables``,
+    iteration, and ``serialize(format=…)``, which writes exactly what pyoxigraph writes (the
+    rows go through pyoxigraph's own SPARQL JSON parser and serializer).
+    """
+
+    def __init__(self, variables: list[pyoxigraph.Variable], rows: list[Any], truncated: bool) -> None:
+        self.variables = variables
+        self.rows = rows
+        self.truncated = truncated
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def serialize(self, format: pyoxigraph.QueryResultsFormat) -> bytes:
+        names = [v.value for v in self.variables]
+        doc = {
+            "head": {"vars": names},
+            "results": {"bindings": [
+                {n: _json_term(sol[n]) for n in names if sol[n] is not None} for sol in self.rows
+            ]},
+        }
+        data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        parsed = pyoxigraph.parse_query_results(data, format=pyoxigraph.QueryResultsFormat.JSON)
+        return parsed.serialize(format=format)
+
+
+class LimitedTriples(list):
+    """The first triples of a ``CONSTRUCT``/``DESCRIBE`` answer (see :func:`limit_results`)."""
+
+    truncated: bool = False
+
+
+def _json_term(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 JSON results format (RDF 1.2 triple terms and directions too)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Triple):
+        return {"type": "triple", "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        }}
+    out: dict[str, Any] = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+        if term.direction is not None:
+            out["its:dir"] = term.direction.value
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def limit_results(result: Result, limit: int | None) -> Any:
+    """Read at most ``limit`` rows (solutions or triples) of ``result`` into memory.
+
+    Returns the ``QueryBoolean`` of an ``ASK`` as it is, else a :class:`LimitedSolutions` or a
+    :class:`LimitedTriples` whose ``truncated`` says whether rows were left unread. ``None`` or
+    ``0``: no limit. :func:`format_answer` renders the result like :func:`format_results`.
+
+    >>> store = pyoxigraph.Store()
+    >>> rows = limit_results(store.query("SELECT ?n WHERE { VALUES ?n { 1 2 3 } }"), 2)
+    >>> len(rows), rows.truncated
+    (2, True)
+    """
+    import itertools
+
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return result
+    it = iter(result)
+    if limit:
+        items = list(itertools.islice(it, limit))
+        truncated = next(it, None) is not None
+    else:
+        items, truncated = list(it), False
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        return LimitedSolutions(list(result.variables), items, truncated)
+    triples = LimitedTriples(items)
+    triples.truncated = truncated
+    return triples
+
+
+def format_answer(result: Any, fmt: Format = "table", *, max_width: int = 80) -> str:
+    """:func:`format_results` for what :func:`limit_results` returns (or a plain result)."""
+    if isinstance(result, LimitedTriples):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        data = pyoxigraph.serialize(result, format=pyoxigraph.RdfFormat.TURTLE, prefixes=_TURTLE_PREFIXES)
+        return data.decode("utf-8") if data else ""
+    return format_results(result, fmt, max_width=max_width)
 
 
 # --- formatting -----------------------------------------------------------------------------

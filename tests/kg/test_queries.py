@@ -244,3 +244,119 @@ def test_saved_queries_on_the_corpus(corpus_build: Path):
     assert rows(store, "neighbourhood", entity="KGZ")
     years = rows(store, "agreements-per-country-year", country="KGZ")
     assert any(r["year"] == "2023" for r in years)
+
+
+# ------------------------------------------------------------------------ values as users type them
+
+
+KGZ_IRI = ox.NamedNode(f"{ID}country/KGZ")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["KGZ", "kgz", " KGZ ", "ＫＧＺ", "id:country/KGZ", "id:country/kgz", "country/KGZ",
+     f"{ID}country/KGZ", f"<{ID}country/KGZ>", "キルギス", "キルギス共和国", "Kyrgyzstan"],
+)
+def test_country_parameter_forms(value):
+    assert load_saved("agreements-between").param("b").term(value) == KGZ_IRI
+
+
+def test_unknown_country_code_lists_the_nearest_known_codes():
+    q = load_saved("agreements-between")
+    with pytest.raises(SavedQueryError) as err:
+        q.bindings({"a": "JPN", "b": "KYR"})
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("parameter 'b': KYR is not a known country code")
+    assert "nearest: KGZ (Kyrgyzstan, キルギス)" in message  # by name first: KYRgyzstan
+    assert "KIR (Kiribati" in message and "KOR (South Korea" in message  # one edit away
+    for form in ("id:country/KYR", f"{ID}country/KYR", "kyr"):
+        with pytest.raises(SavedQueryError, match="KYR is not a known country code"):
+            q.param("b").term(form)
+
+
+def test_nearest_countries():
+    from kg.queries import nearest_countries
+
+    assert [c.iso3 for c in nearest_countries("KYR")][:3] == ["KGZ", "KIR", "KOR"]
+    assert nearest_countries("UAE")[0].iso3 == "ARE"  # initials of United Arab Emirates
+    assert nearest_countries("GER")[0].iso3 == "DEU"  # Germany
+    assert nearest_countries("KAZ")[0].iso3 == "KAZ"
+
+
+def test_country_parameter_refusals_are_clear():
+    p = load_saved("agreements-between").param("a")
+    with pytest.raises(SavedQueryError, match="did you mean KGZ"):
+        p.term("Kyrgystan")  # a misspelt name: the nearest names
+    with pytest.raises(SavedQueryError, match="not a country's IRI"):
+        p.term("bkg:Agreement")
+    with pytest.raises(SavedQueryError, match="not a country's IRI"):
+        p.term("https://example.org/KGZ")
+    with pytest.raises(SavedQueryError, match="unknown prefix 'foo:'"):
+        p.term("foo:KGZ")
+
+
+def test_iri_parameter_forms():
+    from kg.queries import Param
+
+    p = Param("x", "any IRI", "iri")
+    assert p.term("id:person/abc") == ox.NamedNode(f"{ID}person/abc")
+    assert p.term("person/abc") == ox.NamedNode(f"{ID}person/abc")
+    assert p.term("bkg:MoU") == ox.NamedNode("https://w3id.org/bilateral-kg/ontology#MoU")
+    assert p.term("wd:Q813") == ox.NamedNode("http://www.wikidata.org/entity/Q813")
+    assert p.term("<urn:x:y>") == ox.NamedNode("urn:x:y")
+    assert p.term("KGZ") == KGZ_IRI
+    with pytest.raises(SavedQueryError, match="KYR is not a known country code"):
+        p.term("country/KYR")
+    with pytest.raises(SavedQueryError, match="expected an IRI"):
+        p.term("hello world")
+    with pytest.raises(SavedQueryError, match="expected an IRI"):
+        p.term("thing/abc")  # not a kind of the id/ namespace
+    with pytest.raises(SavedQueryError, match="unknown prefix"):
+        p.term("G7:x")
+
+
+def test_entity_parameter_forms():
+    entity = load_saved("passages-mentioning").param("entity")
+    assert entity.term("id:country/KGZ") == KGZ_IRI
+    assert entity.term("KGZ") == KGZ_IRI
+    # capitals that are no country code are a name (WHO, not id:country/WHO)
+    assert entity.term("WHO") == ox.Literal("who")
+    # a slash or colon inside a name does not make it an IRI
+    assert entity.term("日本/キルギス") == ox.Literal(make_key("日本/キルギス"))
+    assert entity.term("G7:広島") == ox.Literal(make_key("G7:広島"))
+    with pytest.raises(SavedQueryError, match="KYR is not a known country code"):
+        entity.term("id:country/KYR")
+    with pytest.raises(SavedQueryError, match="nothing left to match"):
+        entity.term("「」")
+
+
+@pytest.mark.parametrize("value", ["2023", " 2023 ", "２０２３", "2023年"])
+def test_year_forms(value):
+    from kg.queries import Param
+
+    assert Param("year", "a year", "year").term(value) == ox.Literal(
+        "2023", datatype=ox.NamedNode(XSD + "integer"))
+
+
+@pytest.mark.parametrize("value", ["23", "2023-07-06", "令和5年", "20234"])
+def test_year_refusals(value):
+    from kg.queries import Param
+
+    with pytest.raises(SavedQueryError, match="expected a four-digit year such as 2023"):
+        Param("year", "a year", "year").term(value)
+
+
+def test_repeated_param_is_an_error():
+    with pytest.raises(SavedQueryError, match="^--param country given twice$"):
+        parse_params(["country=KAZ", "country=KGZ"])
+    with pytest.raises(SavedQueryError, match="given twice"):
+        parse_params(["country=KAZ", " country =KAZ"])
+
+
+def test_unknown_country_gives_no_rows_never(store):
+    # What used to return 0 rows without a word is now an error; a known code still works.
+    with pytest.raises(SavedQueryError, match="nearest"):
+        rows(store, "programs-of-country", country="KYR")
+    assert rows(store, "programs-of-country", country="id:country/KGZ") == rows(
+        store, "programs-of-country", country="KGZ")
