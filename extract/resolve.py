@@ -11,6 +11,11 @@ the same individual when they share the surname and the country and either
 
 The canonical name is the fullest written form (longest, then lexicographically first), so the
 result does not depend on the order documents are read.
+
+Resolution gives one *key* (so one IRI) to one individual; it does not rewrite what each document
+says. Every document's facts keep their own labels, aliases and dates — its claims. What the
+documents say together (the fullest label, the most precise date, where they disagree) is
+:class:`Resolution`, which the graph writes into its own named graph (``…/graph/resolved``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from .facts import DateValue, DocumentFacts, Entity, make_key
 from .persons import loose_key, roles_compatible, surname_of
 from .visits import visit_key
 
-__all__ = ["graph_facts", "resolve_corpus", "same_person", "unify_dates"]
+__all__ = ["Resolution", "graph_facts", "resolve_corpus", "same_person", "unify_dates"]
 
 
 def _given(name: str) -> str:
@@ -93,12 +98,11 @@ def resolve_corpus(results: list[DocumentFacts]) -> list[DocumentFacts]:
     groups: dict[int, list[Entity]] = {}
     for i, p in enumerate(persons):
         groups.setdefault(find(i), []).append(p)
-    canon_of: dict[str, tuple[str, tuple[str, ...]]] = {}
+    canon_of: dict[int, str] = {}
     for members in groups.values():
         label = _canonical([m.label for m in members])
-        forms = sorted({f for m in members for f in (m.label, *m.aliases)} - {label})
         for m in members:
-            canon_of[m.key + "|" + str(id(m))] = (label, tuple(forms))
+            canon_of[id(m)] = label
     out = []
     for r in results:
         mapping: dict[str, str] = {}
@@ -107,13 +111,11 @@ def resolve_corpus(results: list[DocumentFacts]) -> list[DocumentFacts]:
             if e.kind != "person":
                 entities.append(e)
                 continue
-            label, forms = canon_of[e.key + "|" + str(id(e))]
-            new_key = make_key(label)
+            new_key = make_key(canon_of[id(e)])
             mapping[e.key] = new_key
-            own_forms = tuple(sorted(set(forms) | {e.label} - {label}))
-            entities.append(replace(e, key=new_key, label=label, aliases=own_forms))
+            entities.append(replace(e, key=new_key))  # the document's own label and aliases
         out.append(_rekey(r, mapping, tuple(entities)))
-    return _canonical_labels(out)
+    return out
 
 
 def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
@@ -130,8 +132,8 @@ def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
             for x in items:
                 labels.setdefault((kind, x.key), set()).add(x.label)
         for e in r.entities:
-            if e.kind == "organization":
-                labels.setdefault(("organization", e.key), set()).add(e.label)
+            if e.kind in ("organization", "person"):
+                labels.setdefault((e.kind, e.key), set()).add(e.label)
     best = {k: _canonical(sorted(v)) for k, v in labels.items()}
     out = []
     for r in results:
@@ -145,13 +147,19 @@ def _canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
                 for x in r.programs
             ),
             entities=tuple(
-                replace(e, label=best[("organization", e.key)],
-                        aliases=tuple(dict.fromkeys(a for a in (*e.aliases, e.label) if a != best[("organization", e.key)])))
-                if e.kind == "organization" else e
+                replace(e, label=best[(e.kind, e.key)],
+                        aliases=tuple(dict.fromkeys(a for a in (*e.aliases, e.label) if a != best[(e.kind, e.key)])))
+                if e.kind in ("organization", "person") else e
                 for e in r.entities
             ),
         ))
     return out
+
+
+def canonical_labels(results: list[DocumentFacts]) -> list[DocumentFacts]:
+    """The union view of labels: every document's facts carry the resource's fullest label
+    (:meth:`Resolution.label`), their own forms as aliases. For ``bkg eval --built``."""
+    return _canonical_labels(results)
 
 
 def unify_dates(results: list[DocumentFacts]) -> list[DocumentFacts]:
@@ -209,7 +217,83 @@ def _rekey(r: DocumentFacts, mapping: dict[str, str], entities: tuple[Entity, ..
 
 
 def graph_facts(results: list[DocumentFacts]) -> list[DocumentFacts]:
-    """The facts as the graph is built from them: what ``bkg build`` does between extraction
-    (which already resolves entities across documents) and ``build_graph`` — one date per resource.
-    The build and ``bkg eval --built`` both call this, so the evaluation scores what the graph says."""
-    return unify_dates(results)
+    """The facts as the graph's union default graph gives them: each resource with its resolved
+    label (the fullest) and date (the most precise) — what a query without ``GRAPH`` sees.
+    ``bkg eval --built`` scores this; the build writes each document's own claims and the
+    :class:`Resolution` apart, and their union says the same."""
+    return unify_dates(_canonical_labels(results))
+
+
+_FIELDS = {"agreement": ("date",), "meeting": ("date", "start", "end"), "visit": ("start", "end")}
+
+
+def _consistent(a: DateValue, b: DateValue) -> bool:
+    """One date refines the other (2023 and 2023-11-17), or they are the same."""
+    short, long_ = sorted((a.iso(), b.iso()), key=len)
+    return long_.startswith(short)
+
+
+class Resolution:
+    """What the documents say together, resource by resource: one label, one date per field,
+    the documents that claim each, and where they disagree. Deterministic: it does not depend
+    on the order of ``results``.
+
+    >>> from extract.facts import Agreement, Document, DocumentFacts
+    >>> def doc(i, date):
+    ...     d = Document(source=f"{i}.txt", doc_id=f"{i:016x}", text="x", title="t", date=None,
+    ...                  doc_type="other", passages=())
+    ...     return DocumentFacts(document=d, agreements=(Agreement("k", "協定", "treaty", date=date),))
+    >>> r = Resolution([doc(1, DateValue(2024, 5, 11)), doc(2, DateValue(2024, 5, 10)), doc(3, DateValue(2024))])
+    >>> r.date("agreement", "k", "date"), r.date_conflict("agreement", "k", "date")
+    (DateValue(year=2024, month=5, day=10), True)
+    """
+
+    def __init__(self, results: Sequence[DocumentFacts]) -> None:
+        self.labels: dict[tuple[str, str], dict[str, str]] = {}
+        self.dates: dict[tuple[str, str, str], dict[str, DateValue]] = {}
+        self.documents: dict[tuple[str, str], set[str]] = {}
+        for r in results:
+            doc = r.document.doc_id
+            named = [("agreement", x.key, x.label) for x in r.agreements]
+            named += [("meeting", x.key, x.label) for x in r.meetings]
+            named += [("program", x.key, x.label) for x in r.programs]
+            named += [(e.kind, e.key, e.label) for e in r.entities if e.kind in ("person", "organization", "place")]
+            for kind, key, label in named:
+                self.labels.setdefault((kind, key), {})[doc] = label
+                self.documents.setdefault((kind, key), set()).add(doc)
+            for kind, items in (("agreement", r.agreements), ("meeting", r.meetings), ("visit", r.visits)):
+                for x in items:
+                    self.documents.setdefault((kind, x.key), set()).add(doc)
+                    for f in _FIELDS[kind]:
+                        value = getattr(x, f)
+                        if value is not None:
+                            self.dates.setdefault((kind, x.key, f), {})[doc] = value
+        self._best_dates = {k: self._choose(v) for k, v in self.dates.items()}
+
+    @staticmethod
+    def _choose(claims: dict[str, DateValue]) -> tuple[DateValue, bool]:
+        """The most precise date; among equally precise ones the one most documents give, then
+        the earliest. A conflict: some claim is not consistent with the chosen date."""
+        values = list(claims.values())
+        best = min(values, key=lambda d: (-len(d.iso()), -values.count(d), d.iso()))
+        return best, not all(_consistent(best, v) for v in values)
+
+    def shared(self, kind: str, key: str) -> bool:
+        """Read from more than one document."""
+        return len(self.documents.get((kind, key), ())) > 1
+
+    def label(self, kind: str, key: str) -> str | None:
+        claims = self.labels.get((kind, key))
+        return _canonical(sorted(set(claims.values()))) if claims else None
+
+    def date(self, kind: str, key: str, field: str) -> DateValue | None:
+        best = self._best_dates.get((kind, key, field))
+        return best[0] if best else None
+
+    def date_conflict(self, kind: str, key: str, field: str) -> bool:
+        best = self._best_dates.get((kind, key, field))
+        return bool(best and best[1])
+
+    def date_claims(self, kind: str, key: str, field: str) -> dict[str, DateValue]:
+        """Document id → the date that document gives."""
+        return dict(self.dates.get((kind, key, field), {}))

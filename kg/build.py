@@ -73,12 +73,10 @@ def build(
 
 
 def _write_outputs(out: Path, facts, errors) -> BuildResult:
-    from extract.resolve import graph_facts
-
     from .rdf import build_graph
     from .store import write_store
 
-    dataset = build_graph(graph_facts(facts))
+    dataset = build_graph(facts)  # each document's own claims, and the resolution apart
     triples = len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
     # Everything is written into a staging folder first and moved into place only when all of
     # it is complete, so a failed run leaves the previous outputs untouched.

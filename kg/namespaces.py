@@ -39,25 +39,30 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 from rdflib.graph import Graph
 
 __all__ = [
-    "BKG",
-    "ID",
-    "GRAPH",
-    "WD",
-    "PREFIXES",
-    "SPARQL_PREFIXES",
-    "ENTITY_KINDS",
-    "KIND_CLASSES",
-    "DOC_TYPE_CLASSES",
     "AGREEMENT_TYPE_CLASSES",
+    "BKG",
+    "DOC_TYPE_CLASSES",
+    "ENTITY_KINDS",
+    "GRAPH",
+    "ID",
+    "KIND_CLASSES",
+    "OA",
+    "PREFIXES",
+    "RESOLVED_GRAPH",
+    "SPARQL_PREFIXES",
+    "WD",
+    "agreement_type_iri",
     "bind_prefixes",
     "country_iri",
-    "entity_iri",
-    "document_iri",
-    "passage_iri",
-    "document_graph_iri",
     "doc_type_iri",
-    "agreement_type_iri",
+    "document_graph_iri",
+    "document_iri",
+    "entity_iri",
     "key_hash",
+    "mention_iri",
+    "passage_iri",
+    "resolution_iri",
+    "statement_iri",
 ]
 
 #: The ontology: classes, properties and the individuals of document and agreement types.
@@ -68,6 +73,8 @@ ID: Final = Namespace("https://w3id.org/bilateral-kg/id/")
 GRAPH: Final = Namespace("https://w3id.org/bilateral-kg/graph/")
 #: Wikidata items (``owl:sameAs`` targets of countries).
 WD: Final = Namespace("http://www.wikidata.org/entity/")
+#: W3C Web Annotation: where in a passage a quotation sits (TextPositionSelector, TextQuoteSelector).
+OA: Final = Namespace("http://www.w3.org/ns/oa#")
 
 #: The contract's prefixes, plus ``rdf``, ``id`` and ``wd`` for convenience.
 PREFIXES: Final = MappingProxyType(
@@ -82,6 +89,7 @@ PREFIXES: Final = MappingProxyType(
         "xsd": str(XSD),
         "id": str(ID),
         "wd": str(WD),
+        "oa": str(OA),
     }
 )
 
@@ -220,6 +228,34 @@ def passage_iri(doc_id: str, index: int) -> URIRef:
     if index < 0:
         raise ValueError(f"passage index must be >= 0, got {index}")
     return ID[f"document/{_check_doc_id(doc_id)}/p{index}"]
+
+
+#: The named graph of cross-document resolution: one label and one date per resource where the
+#: documents' own claims differ, and the record of how each was chosen (see kg.rdf).
+RESOLVED_GRAPH: Final = GRAPH["resolved"]
+
+
+def statement_iri(doc_id: str, kind: str, key: str, field: str) -> URIRef:
+    """The IRI of a document's date statement about one field of one fact.
+
+    >>> statement_iri("d1", "agreement", "k", "date")
+    rdflib.term.URIRef('https://w3id.org/bilateral-kg/id/document/d1/date/agreement-13fbd79c3d390e5d-date')
+    """
+    return ID[f"document/{_check_doc_id(doc_id)}/date/{kind}-{key_hash(key)}-{field}"]
+
+
+def mention_iri(doc_id: str, start: int, end: int) -> URIRef:
+    """The IRI of the span ``start:end`` of a document's normalized text (a quotation).
+
+    >>> mention_iri("d1", 10, 14)
+    rdflib.term.URIRef('https://w3id.org/bilateral-kg/id/document/d1/span/10-14')
+    """
+    return ID[f"document/{_check_doc_id(doc_id)}/span/{start}-{end}"]
+
+
+def resolution_iri(kind: str, key: str, field: str) -> URIRef:
+    """The IRI of the record of how one field of one resource was resolved across documents."""
+    return ID[f"resolution/{kind}-{key_hash(key)}-{field}"]
 
 
 def document_graph_iri(doc_id: str) -> URIRef:

@@ -45,9 +45,12 @@ from extract.facts import (
     Visit,
     make_key,
 )
+from extract.resolve import Resolution
 from kg.namespaces import (
     BKG,
     KIND_CLASSES,
+    OA,
+    RESOLVED_GRAPH,
     WD,
     agreement_type_iri,
     bind_prefixes,
@@ -56,20 +59,41 @@ from kg.namespaces import (
     document_graph_iri,
     document_iri,
     entity_iri,
+    mention_iri,
     passage_iri,
+    resolution_iri,
+    statement_iri,
 )
 
 __all__ = [
-    "build_graph",
     "add_document",
+    "build_graph",
     "date_literal",
-    "visit_label",
     "graph_to_trig",
+    "visit_label",
     "write_trig",
 ]
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
+_PRECISION = {4: BKG.YearPrecision, 7: BKG.MonthPrecision, 10: BKG.DayPrecision}
+_DATE_PROPERTIES = {"date": BKG.date, "start": BKG.startDate, "end": BKG.endDate}
+_ANCHOR_KINDS = {"document": BKG.DocumentDate, "text": BKG.EarlierDate}
+
+
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` that holds ``start:end`` (ended by 。！？; the whole text if none).
+
+    >>> sentence_around("両国は会談した。協定に署名した。以上", 8, 10)
+    '協定に署名した。'
+    """
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, max(0, start))), default=0)
+    m = _SENTENCE_END.search(text, max(end, left))
+    right = m.end() if m else len(text)
+    return text[left:right].strip()
 
 
 def date_literal(date: DateValue) -> Literal:
@@ -110,14 +134,17 @@ def visit_label(visitor: str, destination_iso3: str, destination: str, start: Da
 class _DocumentWriter:
     """Writes one document's facts into its named graph; resolves entity keys to IRIs."""
 
-    def __init__(self, graph: Graph, facts: DocumentFacts) -> None:
+    def __init__(self, graph: Graph, facts: DocumentFacts, resolution: Resolution | None = None) -> None:
         self.graph = graph
         self.facts = facts
+        self.resolution = resolution or Resolution([facts])
         self.doc_id = facts.document.doc_id
         self.entities: dict[tuple[str, str], Entity] = {
             (e.kind, e.key): e for e in facts.entities
         }
         self.countries = {e.key for e in facts.entities if e.kind == "country"}
+        self.date_notes = {(n.kind, n.key, n.field): n for n in getattr(facts, "date_notes", ())}
+        self._quoted: set[tuple[int, int]] = set()
 
     # --- small helpers ------------------------------------------------------------------
 
@@ -131,9 +158,45 @@ class _DocumentWriter:
         for index in sorted(set(passages)):
             self.add(iri, BKG.mentionedIn, self.passage(index))
 
+    def quotation(self, index: int, start: int, end: int) -> URIRef:
+        """The span ``start:end`` (offsets into the document's text) of passage ``index`` as a
+        W3C Web Annotation target: ``oa:hasSource`` the passage, a ``oa:TextPositionSelector``
+        (offsets into the passage's ``bkg:text``) and a ``oa:TextQuoteSelector`` (exact, prefix,
+        suffix), with the sentence it sits in as ``bkg:sentence``."""
+        iri = mention_iri(self.doc_id, start, end)
+        if (start, end) in self._quoted:
+            return iri
+        self._quoted.add((start, end))
+        passage = self.facts.document.passages[index]
+        text = passage.text
+        s, e = max(0, start - passage.start), min(len(text), end - passage.start)
+        position, quote = URIRef(f"{iri}#position"), URIRef(f"{iri}#quote")
+        self.add(iri, RDF.type, OA.SpecificResource)
+        self.add(iri, OA.hasSource, self.passage(index))
+        self.add(iri, OA.hasSelector, position)
+        self.add(iri, OA.hasSelector, quote)
+        self.add(position, RDF.type, OA.TextPositionSelector)
+        self.add(position, OA.start, Literal(s, datatype=XSD.nonNegativeInteger))
+        self.add(position, OA.end, Literal(e, datatype=XSD.nonNegativeInteger))
+        self.add(quote, RDF.type, OA.TextQuoteSelector)
+        self.add(quote, OA.exact, Literal(text[s:e]))
+        if s:
+            self.add(quote, OA.prefix, Literal(text[max(0, s - 16):s]))
+        if e < len(text):
+            self.add(quote, OA.suffix, Literal(text[e:e + 16]))
+        self.add(iri, BKG.sentence, _ja(sentence_around(text, s, e)))
+        return iri
+
+    def quotations(self, iri: URIRef, mentions: Iterable[Mention]) -> None:
+        for m in mentions:
+            if 0 <= m.passage < len(self.facts.document.passages):
+                self.add(iri, BKG.quotation, self.quotation(m.passage, m.start, m.end))
+
     def provenance(
         self, iri: URIRef, passages: Iterable[int], mentions: Iterable[Mention]
     ) -> list[int]:
+        mentions = tuple(mentions)
+        self.quotations(iri, mentions)
         indexes = sorted({*passages, *(m.passage for m in mentions)})
         for index in indexes:
             self.add(iri, BKG.mentionedIn, self.passage(index))
@@ -242,7 +305,7 @@ class _DocumentWriter:
     def entity(self, e: Entity) -> None:
         iri = entity_iri(e.kind, e.key)
         self.add(iri, RDF.type, KIND_CLASSES[e.kind])
-        self.add(iri, RDFS.label, _ja(e.label))
+        self.label_claim(iri, e.kind, e.key, e.label)
         if e.label_en:
             self.add(iri, RDFS.label, Literal(e.label_en, lang="en"))
         for alias in e.aliases:
@@ -257,21 +320,68 @@ class _DocumentWriter:
         if e.kind in ("person", "organization", "place") and e.country:
             self.add(iri, BKG.country, country_iri(e.country))
         self.mentioned_in(iri, (m.passage for m in e.mentions))
+        self.quotations(iri, e.mentions)
+
+    # --- claims ---------------------------------------------------------------------------
+
+    def label_claim(self, iri: URIRef, kind: str, key: str, own: str) -> None:
+        """The document's own name for a resource: its ``rdfs:label`` when it is the resolved
+        (fullest) one, else a ``skos:altLabel`` (the resolved label is in the resolved graph)."""
+        best = self.resolution.label(kind, key) or own
+        self.add(iri, RDFS.label if own == best else SKOS.altLabel, _ja(own))
+
+    def date_claim(self, iri: URIRef, prop: URIRef, kind: str, key: str, field: str,
+                   value: DateValue | None, passages: Iterable[int]) -> None:
+        """What the document says a date is: always a ``bkg:DateStatement``; the plain property
+        (``bkg:date`` …) too when the document agrees with the resolution."""
+        if value is None:
+            return
+        best = self.resolution.date(kind, key, field)
+        if best is None or best == value:
+            self.add(iri, prop, date_literal(value))
+        st = statement_iri(self.doc_id, kind, key, field)
+        self.add(iri, BKG.dateStatement, st)
+        self.add(st, RDF.type, BKG.DateStatement)
+        self.add(st, BKG.about, iri)
+        self.add(st, BKG.property, prop)
+        self.add(st, BKG.value, date_literal(value))
+        self.add(st, BKG.precision, _PRECISION[len(value.iso())])
+        self.add(st, BKG.statedIn, document_iri(self.doc_id))
+        for index in sorted(set(passages)):
+            self.add(st, PROV.wasDerivedFrom, self.passage(index))
+        note = self.date_notes.get((kind, key, field))
+        if note is not None:
+            self.date_note(st, note)
+
+    def date_note(self, st: URIRef, note) -> None:
+        """How the date is written: its text, span, era, whether relative and to what, approximate."""
+        self.add(st, BKG.writtenAs, _ja(note.text))
+        if note.era:
+            self.add(st, BKG.era, _ja(note.era))
+        self.add(st, BKG.relative, Literal(bool(note.relative)))
+        if note.relative and note.anchor is not None:
+            self.add(st, BKG.anchoredTo, date_literal(note.anchor))
+            if note.anchor_kind:
+                self.add(st, BKG.anchorKind, _ANCHOR_KINDS[note.anchor_kind])
+        self.add(st, BKG.approximate, Literal(bool(note.approximate)))
+        if note.part_of_month:
+            self.add(st, BKG.partOfMonth, Literal(note.part_of_month))
+        if note.passage is not None:
+            self.add(st, BKG.quotation, self.quotation(note.passage, note.start, note.end))
 
     # --- facts ----------------------------------------------------------------------------
 
     def agreement(self, a: Agreement) -> None:
         iri = entity_iri("agreement", a.key)
         self.add(iri, RDF.type, BKG.Agreement)
-        self.add(iri, RDFS.label, _ja(a.label))
+        self.label_claim(iri, "agreement", a.key, a.label)
         self.add(iri, BKG.agreementType, agreement_type_iri(a.agreement_type))
         where = self.provenance(iri, a.passages, a.mentions)
         for key in a.parties:
             party = self.resolve(key, ("country", "organization"), "organization", where)
             if party is not None:
                 self.add(iri, BKG.party, party)
-        if a.date is not None:
-            self.add(iri, BKG.date, date_literal(a.date))
+        self.date_claim(iri, BKG.date, "agreement", a.key, "date", a.date, where)
         if a.referenced_only:
             self.add(iri, BKG.referencedOnly, Literal(True))
         if a.place:
@@ -289,29 +399,24 @@ class _DocumentWriter:
         destination = self.resolve(v.destination, ("country",), None, where)
         if destination is not None:
             self.add(iri, BKG.destination, destination)
-        if v.start is not None:
-            self.add(iri, BKG.startDate, date_literal(v.start))
-        if v.end is not None:
-            self.add(iri, BKG.endDate, date_literal(v.end))
-        label = visit_label(
-            self.label_of("person", v.visitor),
-            v.destination,
-            self.label_of("country", v.destination),
-            v.start,
+        self.date_claim(iri, BKG.startDate, "visit", v.key, "start", v.start, where)
+        self.date_claim(iri, BKG.endDate, "visit", v.key, "end", v.end, where)
+        country = self.label_of("country", v.destination)
+        own = visit_label(self.label_of("person", v.visitor), v.destination, country, v.start)
+        best = visit_label(
+            self.resolution.label("person", v.visitor) or self.label_of("person", v.visitor),
+            v.destination, country, self.resolution.date("visit", v.key, "start") or v.start,
         )
-        self.add(iri, RDFS.label, _ja(label))
+        self.add(iri, RDFS.label if own == best else SKOS.altLabel, _ja(own))
 
     def meeting(self, m: Meeting) -> None:
         iri = entity_iri("meeting", m.key)
         self.add(iri, RDF.type, BKG.Meeting)
-        self.add(iri, RDFS.label, _ja(m.label))
+        self.label_claim(iri, "meeting", m.key, m.label)
         where = self.provenance(iri, m.passages, m.mentions)
-        if m.date is not None:
-            self.add(iri, BKG.date, date_literal(m.date))
-        if m.start is not None:
-            self.add(iri, BKG.startDate, date_literal(m.start))
-        if m.end is not None:
-            self.add(iri, BKG.endDate, date_literal(m.end))
+        self.date_claim(iri, BKG.date, "meeting", m.key, "date", m.date, where)
+        self.date_claim(iri, BKG.startDate, "meeting", m.key, "start", m.start, where)
+        self.date_claim(iri, BKG.endDate, "meeting", m.key, "end", m.end, where)
         if m.place:
             place = self.resolve(m.place, ("place",), "place", where)
             if place is not None:
@@ -328,7 +433,7 @@ class _DocumentWriter:
     def program(self, p: Program) -> None:
         iri = entity_iri("program", p.key)
         self.add(iri, RDF.type, BKG.Program)
-        self.add(iri, RDFS.label, _ja(p.label))
+        self.label_claim(iri, "program", p.key, p.label)
         for alias in p.aliases:
             if alias and alias != p.label:
                 self.add(iri, SKOS.altLabel, _ja(alias))
@@ -356,11 +461,61 @@ class _DocumentWriter:
             self.program(p)
 
 
-def add_document(ds: Dataset, facts: DocumentFacts) -> Graph:
-    """Add one document's facts to ``ds`` as its own named graph and return that graph."""
+def add_document(ds: Dataset, facts: DocumentFacts, resolution: Resolution | None = None) -> Graph:
+    """Add one document's facts to ``ds`` as its own named graph and return that graph.
+
+    ``resolution`` (of the whole corpus) decides which of the document's labels and dates are
+    the resolved ones; without it the document is resolved on its own."""
     graph = ds.graph(document_graph_iri(facts.document.doc_id))
-    _DocumentWriter(graph, facts).write()
+    _DocumentWriter(graph, facts, resolution).write()
     return graph
+
+
+class _ResolvedWriter:
+    """The resolved graph: for each resource read from several documents, its one label and one
+    date per field, each with a ``bkg:Resolution`` record of the claims it was chosen from
+    (``prov:wasDerivedFrom`` the documents' ``bkg:DateStatement``\\ s) and ``bkg:dateConflict``
+    where the documents disagree."""
+
+    def __init__(self, graph: Graph, resolution: Resolution) -> None:
+        self.graph = graph
+        self.resolution = resolution
+
+    def write(self) -> None:
+        res = self.resolution
+        for (kind, key), docs in sorted(res.documents.items()):
+            if len(docs) < 2 or kind == "visit":
+                continue
+            iri = entity_iri(kind, key)
+            labels = res.labels.get((kind, key), {})
+            if len(set(labels.values())) > 1:
+                best = res.label(kind, key)
+                self.graph.add((iri, RDFS.label, _ja(best)))
+                record = resolution_iri(kind, key, "label")
+                self.record(record, iri, RDFS.label, _ja(best), False)
+                for doc in sorted(d for d, v in labels.items() if v == best):
+                    self.graph.add((record, PROV.wasDerivedFrom, document_iri(doc)))
+        for (kind, key, field), claims in sorted(res.dates.items(), key=lambda kv: kv[0]):
+            if len(res.documents.get((kind, key), ())) < 2:
+                continue
+            iri = entity_iri(kind, key)
+            prop = _DATE_PROPERTIES[field]
+            best = res.date(kind, key, field)
+            conflict = res.date_conflict(kind, key, field)
+            self.graph.add((iri, prop, date_literal(best)))
+            if conflict:
+                self.graph.add((iri, BKG.dateConflict, Literal(True)))
+            record = resolution_iri(kind, key, field)
+            self.record(record, iri, prop, date_literal(best), conflict)
+            for doc in sorted(claims):
+                self.graph.add((record, PROV.wasDerivedFrom, statement_iri(doc, kind, key, field)))
+
+    def record(self, record: URIRef, iri: URIRef, prop: URIRef, value: Literal, conflict: bool) -> None:
+        self.graph.add((record, RDF.type, BKG.Resolution))
+        self.graph.add((record, BKG.about, iri))
+        self.graph.add((record, BKG.property, prop))
+        self.graph.add((record, BKG.value, value))
+        self.graph.add((record, BKG.conflict, Literal(conflict)))
 
 
 def build_graph(facts: Iterable[DocumentFacts]) -> Dataset:
@@ -383,8 +538,14 @@ def build_graph(facts: Iterable[DocumentFacts]) -> Dataset:
         ``AGREEMENT_TYPES``, or a malformed ISO3 code or document id.
     """
     ds = bind_prefixes(Dataset())
-    for item in facts:
-        add_document(ds, item)
+    results = list(facts)
+    resolution = Resolution(results)
+    for item in results:
+        add_document(ds, item, resolution)
+    resolved = Graph(store=ds.store, identifier=RESOLVED_GRAPH)
+    _ResolvedWriter(resolved, resolution).write()
+    if len(resolved) == 0:
+        ds.remove_graph(resolved)
     return ds
 
 

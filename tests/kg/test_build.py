@@ -48,7 +48,8 @@ def test_trig_round_trip_matches_the_store(corpus_build):
              if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)]
     assert len(named) == sum(1 for _ in ds.quads((None, None, None, None)))
     graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
-    assert len([g for g in graphs if "/graph/" in g]) == 5  # one named graph per document
+    assert len([g for g in graphs if "/graph/" in g and not g.endswith("/resolved")]) == 5  # one per document
+    assert "https://w3id.org/bilateral-kg/graph/resolved" in graphs  # and the cross-document resolution
 
 
 def test_persons_of_the_2023_japan_kyrgyz_statement_via_cli(corpus_build):

@@ -151,7 +151,7 @@ def test_push_replaces_each_document_graph(corpus_build, oxigraph_server):
     assert first.exit_code == 0, first.output
     graphs = _count(oxigraph_server, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     quads = _count(oxigraph_server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert graphs == 5
+    assert graphs == 6  # one per document, and the resolved graph
     import pyoxigraph
 
     local = sum(1 for q in open_store(corpus_build).quads_for_pattern(None, None, None, None)
