@@ -34,6 +34,7 @@ from pathlib import Path
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Dataset, Literal, URIRef
 from rdflib.graph import Graph
 
+from extract.datenotes import date_notes
 from extract.facts import (
     Agreement,
     DateValue,
@@ -143,7 +144,7 @@ class _DocumentWriter:
             (e.kind, e.key): e for e in facts.entities
         }
         self.countries = {e.key for e in facts.entities if e.kind == "country"}
-        self.date_notes = {(n.kind, n.key, n.field): n for n in getattr(facts, "date_notes", ())}
+        self.date_notes = {(n.kind, n.key, n.field): n for n in date_notes(facts)}
         self._quoted: set[tuple[int, int]] = set()
 
     # --- small helpers ------------------------------------------------------------------

@@ -138,3 +138,19 @@ def test_quotations_are_web_annotation_selectors(docs):
 
 def test_two_builds_write_the_same_bytes(docs):
     assert graph_to_trig(build_graph(docs)) == graph_to_trig(build_graph(reversed(docs)))
+
+
+def test_date_statements_say_how_the_date_is_written():
+    text = "両国は令和元年5月1日に投資協定に署名した。同協定は同年12月20日頃に発効した。"
+    doc = make_document("e.txt", "声明", [P(text)])
+    treaty = Agreement(key="投資協定a", label=SHORT, agreement_type="treaty", date=DateValue(2019, 5, 1),
+                       passages=(0,), mentions=mentions(doc, SHORT))
+    g = build_graph([DocumentFacts(document=doc, agreements=(treaty,))]).graph(
+        document_graph_iri(doc.doc_id))
+    (st,) = g.objects(TREATY, BKG.dateStatement)
+    assert str(g.value(st, BKG.writtenAs)) == "令和元年5月1日"
+    assert str(g.value(st, BKG.era)) == "令和"
+    assert g.value(st, BKG.relative).toPython() is False
+    assert g.value(st, BKG.precision) == BKG.DayPrecision
+    quote = g.value(st, BKG.quotation)
+    assert str(g.value(quote, BKG.sentence)) == "両国は令和元年5月1日に投資協定に署名した。"
