@@ -641,6 +641,60 @@ def _store_dir_or_exit(build_dir: Path) -> Path:
     raise _fail(f"no store at {build_dir}: run `bkg build SOURCE --out {build_dir}` first")
 
 
+@app.command("cite")
+def cite_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    name: str = typer.Argument(..., help="An entity or fact: label (ja/en), alias, ISO3 or IRI."),
+    fmt: str = typer.Option("text", "--format", help="text (quotations to read or paste), csv or json."),
+    limit: int = typer.Option(50, "--max", help="At most this many quotations."),
+) -> None:
+    """The exact sentences a fact or entity was read from, with document title, paragraph, date
+    and source: what a researcher quotes. Also the saved query `cite`.
+
+    Example: bkg cite out JICA
+    """
+    from .queries import load_saved
+    from .store import format_results, open_store, union_options
+
+    if fmt not in ("text", "csv", "json"):
+        raise _fail(f"--format must be text, csv or json, not {fmt!r}")
+    if limit < 1:
+        raise _fail("--max must be at least 1")
+    G = _entity_graph_or_exit(build_dir)
+    node = _resolve_or_exit(G, name)
+    import pyoxigraph as ox
+
+    saved = load_saved("cite")
+    try:
+        oxstore = open_store(_store_dir_or_exit(build_dir))
+    except OSError as err:
+        raise _fail(f"cannot open the store of {build_dir}: {err}", 1) from None
+    result = oxstore.query(saved.sparql, substitutions={ox.Variable("entity"): ox.NamedNode(str(node))},
+                           **union_options(oxstore))
+    if fmt != "text":
+        typer.echo(format_results(result, fmt), nl=False)
+        return
+    label = G.nodes[node].get("label") or str(node)
+    rows = list(result)
+    if not rows:
+        typer.echo(f"{label}: no quotation in this build (it may come from a gazetteer, not a text)")
+        raise typer.Exit(1)
+    typer.echo(f"{label} <{node}>: {len(rows)} quotation(s)" + (f", the first {limit}" if len(rows) > limit else ""))
+    for row in rows[:limit]:
+        def value(var: str) -> str:
+            term = row[var]
+            return term.value if term is not None else ""
+
+        where = [value("title") or value("source")]
+        if value("paragraph"):
+            where.append(f"para. {value('paragraph')}")
+        if value("docDate"):
+            where.append(value("docDate"))
+        where.append(value("url") or value("source"))
+        typer.echo(f"\n  「{value('sentence')}」")
+        typer.echo(f"    [{value('exact')}] — " + ", ".join(w for w in where if w))
+
+
 @app.command("serve")
 def serve_command(
     build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
