@@ -160,3 +160,36 @@ def test_push_replaces_each_document_graph(corpus_build, oxigraph_server):
     again = runner.invoke(app, args)  # a re-push replaces, it does not duplicate
     assert again.exit_code == 0, again.output
     assert _count(oxigraph_server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == quads
+
+
+def test_validate_passes_on_a_document_naming_every_un_member(tmp_path, nlp):
+    """Every UN member and observer state is owl:sameAs its Wikidata item: no violation."""
+    from extract.gazetteer import load_gazetteer
+    from kg.build import build
+    from kg.validate import validate
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extract"))
+    from test_gazetteer_wikidata import OBSERVERS, UN_MEMBERS
+
+    countries = {c.iso3: c for c in load_gazetteer().countries}
+    names = [countries[code].name_ja for code in sorted(UN_MEMBERS | OBSERVERS)]
+    lines = ["各国との協力に関する声明", ""]
+    lines += [f"{i}. 日本は、{name}と協力する。" for i, name in enumerate(names, 1)]
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "all.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([src], out, nlp=nlp, progress=False)
+    report = validate(out)
+    assert report.conforms, report.text if hasattr(report, "text") else report
+    from kg.store import open_store, union_options
+
+    store = open_store(out / "store")
+    rows = list(store.query(
+        "SELECT ?c WHERE { ?c a bkg:Country FILTER NOT EXISTS { ?c owl:sameAs ?wd } }",
+        prefixes={"bkg": "https://w3id.org/bilateral-kg/ontology#", "owl": "http://www.w3.org/2002/07/owl#"},
+        **union_options(store)))
+    assert rows == []
+    found = list(store.query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a bkg:Country }",
+                             prefixes={"bkg": "https://w3id.org/bilateral-kg/ontology#"}, **union_options(store)))
+    assert int(found[0]["n"].value) >= 190
