@@ -20,6 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .lifecycle import AgreementEvent
 
 __all__ = [
     "AGREEMENT_TYPES",
@@ -223,6 +227,8 @@ class DocumentFacts:
     document: Document
     entities: tuple[Entity, ...] = ()
     agreements: tuple[Agreement, ...] = ()
+    #: what happened to an agreement: signed, exchanged, approved, ratified, entered into force…
+    events: tuple[AgreementEvent, ...] = ()
     visits: tuple[Visit, ...] = ()
     meetings: tuple[Meeting, ...] = ()
     programs: tuple[Program, ...] = ()

@@ -9,6 +9,7 @@ from .context import DocContext
 from .countries import find_countries
 from .facts import DateValue, Document, DocumentFacts
 from .gazetteer import load_gazetteer
+from .lifecycle import find_lifecycle
 from .meetings import find_meetings
 from .organizations import find_organizations
 from .persons import find_persons
@@ -28,15 +29,17 @@ def extract_facts(document: Document, parses: list[Doc], gazetteer=None) -> Docu
     countries = find_countries(ctx)
     persons = find_persons(ctx)
     organizations = find_organizations(ctx)
-    agreements = find_agreements(ctx)
+    lifecycle = find_lifecycle(ctx, find_agreements(ctx))
+    agreements = list(lifecycle.agreements)
     meetings = find_meetings(ctx, persons)
-    places = _used_places(find_places(ctx), agreements, meetings, document)
+    places = _used_places(find_places(ctx), agreements, meetings, document, lifecycle.events)
     dates = sorted({d.value for ds in ctx.dates.values() for d in ds}
                    | {d.end_value for ds in ctx.dates.values() for d in ds if d.end_value}, key=DateValue.iso)
     return DocumentFacts(
         document=document,
         entities=(*countries, *persons, *organizations, *places),
         agreements=tuple(agreements),
+        events=tuple(lifecycle.events),
         visits=tuple(find_visits(ctx, persons)),
         meetings=tuple(meetings),
         programs=tuple(find_programs(ctx)),
@@ -44,11 +47,11 @@ def extract_facts(document: Document, parses: list[Doc], gazetteer=None) -> Docu
     )
 
 
-def _used_places(places, agreements, meetings, document):
+def _used_places(places, agreements, meetings, document, events=()):
     """Keep the places where something happened (or the document was issued)."""
     from .facts import make_key
 
-    used = {x.place for x in (*agreements, *meetings) if x.place}
+    used = {x.place for x in (*agreements, *meetings, *events) if x.place}
     if document.place:
         used.add(make_key(document.place))
     return [p for p in places if p.key in used]

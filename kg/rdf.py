@@ -49,6 +49,7 @@ from extract.facts import (
 from extract.resolve import Resolution
 from kg.namespaces import (
     BKG,
+    ID,
     KIND_CLASSES,
     OA,
     RESOLVED_GRAPH,
@@ -60,6 +61,7 @@ from kg.namespaces import (
     document_graph_iri,
     document_iri,
     entity_iri,
+    key_hash,
     mention_iri,
     passage_iri,
     resolution_iri,
@@ -78,6 +80,15 @@ __all__ = [
 _ISO3 = re.compile(r"[A-Z]{3}")
 _WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
 _PRECISION = {4: BKG.YearPrecision, 7: BKG.MonthPrecision, 10: BKG.DayPrecision}
+_EVENT_KINDS = {
+    "signed": BKG.Signed, "approved": BKG.Approved, "ratified": BKG.Ratified,
+    "exchanged": BKG.InstrumentsExchanged, "entered_into_force": BKG.EnteredIntoForce,
+    "amended": BKG.Amended, "terminated": BKG.Terminated, "adopted": BKG.Adopted,
+}
+_EVENT_WORDS = {
+    "signed": "署名", "approved": "承認", "ratified": "批准", "exchanged": "交換",
+    "entered_into_force": "発効", "amended": "改正", "terminated": "終了", "adopted": "採択・発出",
+}
 _DATE_PROPERTIES = {"date": BKG.date, "start": BKG.startDate, "end": BKG.endDate}
 _ANCHOR_KINDS = {"document": BKG.DocumentDate, "text": BKG.EarlierDate}
 
@@ -390,6 +401,29 @@ class _DocumentWriter:
             if place is not None:
                 self.add(iri, BKG.place, place)
 
+    def event(self, ev) -> None:
+        """One event of an agreement's life (signed, exchanged, ratified, in force …), one resource
+        per agreement, kind and date however many documents report it."""
+        iri = ID[f"event/{key_hash(ev.key)}"]
+        agreement = entity_iri("agreement", ev.agreement)
+        self.add(iri, RDF.type, BKG.AgreementEvent)
+        self.add(iri, BKG.eventOf, agreement)
+        self.add(agreement, BKG.event, iri)
+        self.add(iri, BKG.eventKind, _EVENT_KINDS[ev.kind])
+        name = self.resolution.label("agreement", ev.agreement) or ev.agreement
+        when = f" {ev.date.iso()}" if ev.date is not None else ""
+        self.add(iri, RDFS.label, _ja(f"{name} — {_EVENT_WORDS[ev.kind]}{when}"))
+        if ev.date is not None:
+            self.add(iri, BKG.date, date_literal(ev.date))
+        if ev.scheduled:
+            self.add(iri, BKG.scheduled, Literal(True))
+        self.add(iri, BKG.predicate, _ja(ev.predicate))
+        where = self.provenance(iri, (ev.passage,), (ev.mention,))
+        if ev.place:
+            place = self.resolve(ev.place, ("place",), "place", where)
+            if place is not None:
+                self.add(iri, BKG.place, place)
+
     def visit(self, v: Visit) -> None:
         iri = entity_iri("visit", v.key)
         self.add(iri, RDF.type, BKG.Visit)
@@ -454,6 +488,8 @@ class _DocumentWriter:
             self.entity(e)
         for a in self.facts.agreements:
             self.agreement(a)
+        for ev in self.facts.events:
+            self.event(ev)
         for v in self.facts.visits:
             self.visit(v)
         for m in self.facts.meetings:

@@ -154,3 +154,28 @@ def test_date_statements_say_how_the_date_is_written():
     assert g.value(st, BKG.precision) == BKG.DayPrecision
     quote = g.value(st, BKG.quotation)
     assert str(g.value(quote, BKG.sentence)) == "両国は令和元年5月1日に投資協定に署名した。"
+
+
+def test_signed_in_one_document_in_force_in_another_is_one_agreement_with_two_events(tmp_path, nlp):
+    """Real model, real build: the signature reported by one text and the entry into force by a
+    later one are two dated events of one Agreement resource."""
+    from kg.build import build
+    from kg.store import open_store, union_options
+
+    name = "日本国とウルグアイ東方共和国との間の投資の相互自由化、促進及び保護に関する協定"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(f"日・ウルグアイ首脳会談\n\n令和元年5月1日\n\n1 両国政府は、2019年1月26日、東京において{name}に署名した。\n",
+                               encoding="utf-8")
+    (src / "b.txt").write_text(f"投資協定の発効\n\n令和2年4月14日\n\n1 {name}は、同日に発効した。\n", encoding="utf-8")
+    build([src], tmp_path / "out", nlp=nlp, progress=False)
+    store = open_store(tmp_path / "out" / "store")
+    rows = list(store.query(
+        """SELECT ?a ?kind ?date ?source WHERE { ?a a bkg:Agreement ; bkg:event ?e .
+             ?e bkg:eventKind ?kind ; prov:wasDerivedFrom/bkg:document/dcterms:source ?source .
+             OPTIONAL { ?e bkg:date ?date } } ORDER BY ?date""",
+        prefixes={"bkg": str(BKG), "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/"},
+        **union_options(store)))
+    got = [(r["kind"].value.rsplit("#")[-1], r["date"].value if r["date"] else None, r["source"].value) for r in rows]
+    assert got == [("Signed", "2019-01-26", "a.txt"), ("EnteredIntoForce", "2020-04-14", "b.txt")]
+    assert len({r["a"].value for r in rows}) == 1
