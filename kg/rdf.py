@@ -590,17 +590,24 @@ def graph_to_trig(ds: Dataset) -> str:
     """Serialize a Dataset as TriG (prefixes bound as in :func:`kg.namespaces.bind_prefixes`).
 
     Byte for byte the same for the same graph, whatever order the facts were added in or the
-    interpreter's hash seed: the named graphs are written in the order of their IRIs (rdflib
-    writes them in its store's order, which follows set iteration)."""
-    ordered = Dataset()
-    bind_prefixes(ordered)
+    interpreter's hash seed: each named graph is serialized on its own (rdflib orders the triples
+    within a graph) and the graphs are written in the order of their IRIs — rdflib's own TriG
+    writer follows its store's set iteration for the order of graphs."""
+    prefixes: set[str] = set()
+    bodies: list[str] = []
     for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         if len(graph) == 0:
             continue
-        target = ordered.graph(graph.identifier)
-        for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
+        single = bind_prefixes(Dataset())
+        target = single.graph(graph.identifier)
+        for triple in graph:
             target.add(triple)
-    return ordered.serialize(format="trig")
+        head, body = [], []
+        for line in single.serialize(format="trig").splitlines(keepends=True):
+            (head if line.startswith("@prefix ") else body).append(line)
+        prefixes.update(head)
+        bodies.append("".join(body).strip("\n") + "\n")
+    return "".join(sorted(prefixes)) + "\n" + "\n".join(bodies)
 
 
 def write_trig(ds: Dataset, path: Path | str) -> Path:

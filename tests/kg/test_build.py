@@ -211,3 +211,28 @@ def test_stale_staging_is_removed_and_two_builds_cannot_share_one_out(nlp, tmp_p
             build([src], out, nlp=nlp, progress=False)
     finally:
         os.close(fd)
+
+
+def test_builds_write_identical_bytes_whatever_the_hash_seed(tmp_path):
+    """Two `bkg build` processes with different PYTHONHASHSEED write the same kg.trig, the same
+    Turtle export and the same quads (set iteration order must never leak into the output)."""
+    import os
+    import subprocess
+    import sys
+
+    bkg = str(Path(sys.executable).with_name("bkg"))
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([bkg, "build", str(CORPUS), "--out", str(out)], env=env, check=True,
+                       capture_output=True)
+        subprocess.run([bkg, "export", str(out), "--format", "turtle", "--out", str(out / "kg.ttl")],
+                       env=env, check=True, capture_output=True)
+        subprocess.run([bkg, "export", str(out), "--format", "nquads", "--out", str(out / "kg.nq")],
+                       env=env, check=True, capture_output=True)
+        outputs.append(out)
+    a, b = outputs
+    assert (a / "kg.trig").read_bytes() == (b / "kg.trig").read_bytes()
+    assert (a / "kg.ttl").read_bytes() == (b / "kg.ttl").read_bytes()
+    assert sorted((a / "kg.nq").read_text().splitlines()) == sorted((b / "kg.nq").read_text().splitlines())
