@@ -695,6 +695,25 @@ def cite_command(
         typer.echo(f"    [{value('exact')}] — " + ", ".join(w for w in where if w))
 
 
+@app.command("load")
+def load_command(
+    file: Path = typer.Argument(..., help="An RDF file: .trig, .nq, .ttl, .nt, .jsonld or .rdf."),
+    out: Path = typer.Option(..., "--out", "-o", help="The folder whose store/ to (re)create."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="The RDF format, when the suffix does not say."),
+) -> None:
+    """Load an existing TriG / N-Quads (or Turtle …) file into a store, to query, serve or analyze
+    it like a build: bkg load kg.nq --out DIR, then bkg query DIR … / bkg serve DIR."""
+    from .store import LoadError, load_file
+
+    try:
+        count = load_file(file, out, fmt)
+    except LoadError as err:
+        raise _fail(str(err)) from None
+    except OSError as err:
+        raise _fail(f"{out}: cannot write the store here ({err.strerror or err})", 1) from None
+    typer.echo(f"loaded {count} quads into {out / 'store'}   (query it: bkg query {out} 'SELECT …')")
+
+
 @app.command("serve")
 def serve_command(
     build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),

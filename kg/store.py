@@ -42,6 +42,9 @@ from kg.namespaces import BKG, PREFIXES
 from kg.rdf import write_trig
 
 __all__ = [
+    "LOAD_FORMATS",
+    "LoadError",
+    "load_file",
     "spreadsheet_safe",
     "TRIG_NAME",
     "STORE_NAME",
@@ -154,6 +157,72 @@ def write_store(ds: Dataset, out_dir: Path | str) -> None:
         new_store = tmp / STORE_NAME
         load_trig(new_trig, new_store)
         _swap_in(new_store, new_trig, out, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: file suffix -> pyoxigraph format, for :func:`load_file`
+LOAD_FORMATS = {
+    ".trig": pyoxigraph.RdfFormat.TRIG,
+    ".nq": pyoxigraph.RdfFormat.N_QUADS,
+    ".nquads": pyoxigraph.RdfFormat.N_QUADS,
+    ".ttl": pyoxigraph.RdfFormat.TURTLE,
+    ".turtle": pyoxigraph.RdfFormat.TURTLE,
+    ".nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    ".jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    ".rdf": pyoxigraph.RdfFormat.RDF_XML,
+    ".owl": pyoxigraph.RdfFormat.RDF_XML,
+}
+
+
+class LoadError(ValueError):
+    """An RDF file that cannot be loaded; ``str(err)`` names the file and the reason."""
+
+
+def load_file(path: Path | str, out_dir: Path | str, fmt: str | None = None) -> int:
+    """Load an RDF file (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML) into a new store
+    ``out_dir/store``, atomically: the previous store stays until the new one is complete.
+
+    Quads keep their named graphs and the default graph becomes their merge (as a build's store:
+    :func:`merge_union`); a triple format is loaded into the default graph. Returns the number
+    of quads in the new store. Raises :class:`LoadError` on an unknown format or a syntax error.
+    """
+    path, out = Path(path), Path(out_dir)
+    if fmt:
+        by_name = {k.lstrip("."): v for k, v in LOAD_FORMATS.items()} | {"n-quads": LOAD_FORMATS[".nq"],
+                                                                        "n-triples": LOAD_FORMATS[".nt"]}
+        rdf_format = by_name.get(fmt.lower())
+    else:
+        rdf_format = LOAD_FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        known = ", ".join(sorted(k.lstrip(".") for k in LOAD_FORMATS))
+        raise LoadError(f"{path}: unknown RDF format {fmt or path.suffix!r}; use one of {known} (--format)")
+    if not path.is_file():
+        raise LoadError(f"{path}: no such file")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".bkg-load-", dir=out))
+    try:
+        store = pyoxigraph.Store(str(tmp / STORE_NAME))
+        try:
+            store.bulk_load(path=str(path), format=rdf_format)
+        except (SyntaxError, ValueError) as err:
+            raise LoadError(f"{path}: not valid {rdf_format.name}: {' '.join(str(err).split())}") from None
+        if rdf_format.supports_datasets:
+            merge_union(store)
+        store.flush()
+        count = len(store)
+        del store
+        target, old = out / STORE_NAME, tmp / "old-store"
+        had_old = target.exists()
+        if had_old:
+            os.replace(target, old)
+        try:
+            os.replace(tmp / STORE_NAME, target)
+        except BaseException:
+            if had_old:
+                os.replace(old, target)
+            raise
+        return count
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -414,3 +414,30 @@ def test_syntax_errors_are_one_readable_line(store) -> None:
     with pytest.raises(ks.QueryError) as err:
         ks.query(store, "SELECT ?x WHERE { ?x nope:p ?z }")
     assert "undeclared prefix 'nope:'" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_bkg_load_makes_a_queryable_store_from_an_export(tmp_path):
+    """bkg export --format nquads, then bkg load: the same quads, the union default graph, and
+    a bad file leaves the previous store as it was."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    build = tmp_path / "build"
+    ks.write_store(build_graph(corpus()), build)
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", str(build), "--format", "nquads", "--out", str(tmp_path / "kg.nq")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["load", str(tmp_path / "kg.nq"), "--out", str(tmp_path / "loaded")])
+    assert result.exit_code == 0, result.output
+    original, loaded = ks.open_store(build), ks.open_store(tmp_path / "loaded")
+    assert set(loaded) == set(original)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?p a bkg:Person }"
+    assert next(iter(ks.query(loaded, count)))["n"] == next(iter(ks.query(original, count)))["n"]
+    del loaded
+    (tmp_path / "bad.trig").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    result = runner.invoke(app, ["load", str(tmp_path / "bad.trig"), "--out", str(tmp_path / "loaded")])
+    assert result.exit_code == 2 and "bad.trig: not valid TriG" in result.output
+    assert set(ks.open_store(tmp_path / "loaded")) == set(original)
+    result = runner.invoke(app, ["load", str(tmp_path / "kg.xyz"), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "unknown RDF format" in result.output
