@@ -284,7 +284,10 @@ def _resolve(
         kind, offset = _REL_DAY[parts.rel_day]
         for base in _base(kind, ref, anchor):
             if base.day is not None and base.month is not None:
-                d = _dt.date(base.year, base.month, base.day) + _dt.timedelta(days=offset)
+                try:
+                    d = _dt.date(base.year, base.month, base.day) + _dt.timedelta(days=offset)
+                except OverflowError:  # the day after 9999-12-31
+                    return None
                 return DateValue(d.year, d.month, d.day), True
         return None
     if parts.rel_month is not None:
@@ -370,6 +373,9 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[DateMention]:
         if m is None:
             break
         short = next((r for at, r in day_ranges.items() if at <= m.start() < r.end()), None)
+        if short is not None and short.start() < pos:  # it begins inside the date before
+            pos = short.end()
+            continue
         if short is not None:  # 12月12~17日: the month's days, the first without its 日
             mention = _day_range(short, text, ref, anchor)
             if mention is not None:

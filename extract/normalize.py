@@ -87,8 +87,8 @@ _NATIVE_SCRIPTS = frozenset(
 
 
 def _is_foreign_letter(char: str) -> bool:
-    if char.isascii() or unicodedata.category(char)[0] not in "LM":
-        return False
+    if char.isascii() or is_japanese_char(char) or unicodedata.category(char)[0] not in "LM":
+        return False  # (Japanese marks named otherwise are Japanese: 〻 VERTICAL…, 〼 MASU MARK)
     name = unicodedata.name(char, "")
     return bool(name) and re.split(r"[ -]", name, 1)[0] not in _NATIVE_SCRIPTS
 
@@ -102,6 +102,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
 _COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+_SPACES = re.compile(r" {2,}")
 
 
 #: CJK Radicals Supplement characters that PDFs printed by Chromium use for common kanji; NFKC
@@ -114,21 +115,29 @@ _RADICALS = str.maketrans(
 _DOT_BETWEEN_KATAKANA = re.compile(r"(?<=[\u30a1-\u30fa\u30fc])[\u2027\u00b7\u2219\u22c5\u2022](?=[\u30a1-\u30fa])")
 
 
-def _clean_characters(raw: str) -> str:
-    text = _NEWLINES.sub("\n", raw)
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_RADICALS)
-    text = _DOT_BETWEEN_KATAKANA.sub("・", text)
+def _clean_code_points(text: str) -> str:
+    # invisible and control characters go before NFKC, which must see the marks they separated
+    text = _NEWLINES.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub("", text)
-    for _ in range(5):  # entities inside entities (&amp;lt;): decode to a fixed point
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_RADICALS)
+    return _DOT_BETWEEN_KATAKANA.sub("・", text)
+
+
+def _clean_characters(raw: str) -> str:
+    text = _clean_code_points(raw)
+    # entities inside entities (&amp;lt;): decode to a fixed point. This ends: a pass that changes
+    # the text decodes an entity, so the text loses an "&" or keeps them all and gets shorter.
+    while True:
         decoded = html.unescape(text)
         if decoded == text:
             break
-        text = unicodedata.normalize("NFKC", decoded)
+        text = _clean_code_points(decoded)  # an entity may stand for a line end or a control
     text = _TAG.sub("", text)
     text = _BOLD.sub("", text)
-    return _COLUMN_GAP.sub("\t", text)
+    text = _COLUMN_GAP.sub("\t", text)
+    return _SPACES.sub(" ", text)  # two spaces are one (three are a column gap, above)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,7 +150,7 @@ _CONNECTORS = frozenset("-+/~:&・")
 _NUMBER_RANGE = re.compile(r"(?<=\d) *([~\-]) *(?=\d)")
 
 
-def _close_spaced_alnum(text: str) -> str:
+def _close_spaced_alnum(text: str, *, line_start: bool = True) -> str:
     """``J I C A`` → ``JICA``, ``4 3`` → ``43``: single letters/digits spaced out by extraction.
 
     At the start of a line, digits whose last one runs straight into a word are a paragraph
@@ -156,7 +165,7 @@ def _close_spaced_alnum(text: str) -> str:
 
     def close(m: re.Match[str]) -> str:
         glued = m.end() < len(text) and not text[m.end()].isspace()
-        if m.start() == 0 and glued and m.group(0)[-1].isdigit():
+        if line_start and m.start() == 0 and glued and m.group(0)[-1].isdigit():
             return m.group(0)
         return m.group(0).replace(" ", "")
 
@@ -215,12 +224,22 @@ def _space_removable(left: str, right: str) -> bool:
     return bool(last in "([{" or first in ")]}")
 
 
-def _clean_body(text: str) -> str:
-    text = _close_spaced_alnum(text)
+def _clean_seams(text: str) -> str:
+    """Markup that joining lines or dropping spaces put together: ``__`` + ``a``, ``<`` + ``b>``,
+    ``日&`` + `` amp;``, ``ァ •ァ``; cleaned as the whole text was (an entity for a line end is a
+    space)."""
+    if not any(mark in text for mark in "&<_*\u2027\u00b7\u2219\u22c5\u2022"):
+        return text
+    return _SPACES.sub(" ", re.sub(r"[\t\n]", " ", _clean_characters(text)))
+
+
+def _clean_body(text: str, *, line_start: bool = True) -> str:
+    """``line_start``: whether ``text`` starts its printed line (not after a paragraph number)."""
+    text = _close_spaced_alnum(text, line_start=line_start)
     text = _drop_foreign_debris(text)
     text = _NUMBER_RANGE.sub(r"\1", text)
-    text = _drop_japanese_spaces(text.strip())
-    return _drop_japanese_spaces(text)  # a removal can bring a new pair side by side
+    text = _clean_seams(_drop_japanese_spaces(text.strip()))
+    return _drop_japanese_spaces(text.strip())  # a removal can bring a new pair side by side
 
 
 def _clean_row(text: str) -> str:
@@ -256,6 +275,10 @@ _UNITS = "年月日時分秒人名件回か箇ヶヵカ個つ歳%億万千百円
 _TERMINAL = re.compile(r"[。．.!?！？](?:[」』)\]》〉】”’\"'])*$")
 
 
+#: What a printed line may start with, or hold, that makes it read as another kind of line.
+_REREAD = re.compile(r"^[\d(#>|*+\-\u2013\u2014\u2212IVX▶▷►▸▹•●○◦▪▫✓✔✅➢➤⇒・◆◇■□★☆]|[&<_*]")
+
+
 @dataclass
 class _Line:
     kind: str  # plain | number | roman | list | heading | note | row
@@ -266,12 +289,34 @@ class _Line:
     tail: int = 0  # length of the last physical line, once cleaned
 
     def __post_init__(self) -> None:
-        self.tail = len(self.prefix) + len(_clean_body(self.body))
+        self.tail = len(self.prefix) + len(self.clean())
+
+    def clean(self) -> str:
+        """The body, cleaned; after a paragraph number it does not start the line ("0) 0 0:")."""
+        return _clean_body(self.body, line_start=self.kind == "list" or not self.prefix)
 
     def render(self) -> str:
+        text = self._print()
+        if self.kind in ("plain", "heading", "list"):
+            # joined or cleaned, the line may read as something else: a paragraph number
+            # ("(4" + ") 双方は"), a bullet alone, markup ("・" + "__"). Print it as it will be read.
+            for _ in range(4):
+                if not _REREAD.search(text):
+                    break
+                cleaned = _clean_characters(text)
+                if "\n" in cleaned:
+                    break
+                again = _parse_line(cleaned)
+                printed = again._print() if again is not None else ""
+                if printed == text:
+                    break
+                text = printed
+        return text
+
+    def _print(self) -> str:
         if self.kind == "row":
             return _clean_row(self.body)
-        body = _clean_body(self.body)
+        body = self.clean()
         if self.kind == "list":
             return self.prefix + body
         return (self.prefix + " " + body).strip() if self.prefix else body
@@ -279,21 +324,28 @@ class _Line:
 
 def _parse_line(line: str) -> _Line | None:
     """Classify one physical line by how it starts; ``None`` for a blank line or a rule."""
-    line = line.strip()
-    if not line or _RULE.match(line) or _PIPE_SEPARATOR.match(line):
-        return None
-    if line.startswith("|") and line.endswith("|") and line.count("|") >= 3:
-        line = "\t".join(cell.strip() for cell in line.strip("|").split("|"))
-    if "\t" in line:
-        return _Line("row", "", line)
-    line = _QUOTE_MARK.sub("", line)
     heading = False
-    if _HEADING_MARK.match(line):
-        line = _HEADING_TAIL.sub("", _HEADING_MARK.sub("", line))
-        heading = True
-    if _SECTION_MARK.match(line):
-        line = _SECTION_MARK.sub("", line)
-        heading = True
+    while True:  # marks in any order and number, before anything: "> ## ◆ 総論", "## ---"
+        line = line.strip()
+        if not line or _RULE.match(line) or _PIPE_SEPARATOR.match(line):
+            return None
+        if line.startswith("|") and line.endswith("|") and line.count("|") >= 3:
+            line = "\t".join(cell.strip() for cell in line.strip("|").split("|"))
+            continue  # the cells may be a rule ("|==|=|") or one cell, a line like any other
+        if "\t" in line:
+            return _Line("row", "", line)
+        marked = _QUOTE_MARK.sub("", line)
+        if _HEADING_MARK.match(marked):
+            marked = _HEADING_TAIL.sub("", _HEADING_MARK.sub("", marked))
+            heading = True
+        if _SECTION_MARK.match(marked):
+            marked = _SECTION_MARK.sub("", marked)
+            heading = True
+        if heading:
+            marked = _BULLET.sub("", marked)  # "## ・総論": the heading mark says it all
+        if marked == line:
+            break
+        line = marked
     bullet = False
     if not heading and _BULLET.match(line):
         line = _BULLET.sub("", line)
@@ -302,8 +354,8 @@ def _parse_line(line: str) -> _Line | None:
     if not line:
         return None
     numbered = _parse_number(line)
-    if numbered is not None:
-        return numbered if not heading else _Line("heading", numbered.prefix, numbered.body)
+    if numbered is not None:  # (under a heading mark too: it is printed, so read again, as one)
+        return numbered
     if heading:
         return _Line("heading", "", line)
     if bullet:
@@ -413,7 +465,7 @@ def _continues(prev: _Line, nxt: _Line, full_width: int | None) -> bool:
         return False  # 「6日(金曜日):…」: the next day of a schedule
     if nxt.body[0] in _CANNOT_START:
         return True
-    body = _clean_body(prev.body)
+    body = prev.clean()
     if not body:
         return prev.kind == "number"  # a number alone on its line: its text follows
     if _ends_sentence(body):
@@ -481,7 +533,9 @@ def normalize(raw: str) -> str:
     """
     text = _clean_characters(raw)
     rendered = (line.render() for line in _logical_lines(text))
-    return "\n".join(line.rstrip() for line in rendered if line.strip())
+    text = "\n".join(line.rstrip() for line in rendered if line.strip())
+    # dropping tags, spaces or debris can bring a combining mark to a new base: compose it
+    return unicodedata.normalize("NFKC", text)
 
 
 def edit_distance(a: str, b: str) -> int:

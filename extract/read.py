@@ -191,7 +191,7 @@ def decode_bytes(data: bytes, path: Path, declared: str | None = None) -> str:
     for encoding in candidates:
         try:
             return _check_text(data.decode(encoding), path)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: codecs such as idna, undefined
             continue
     decoded = []
     for encoding in _JAPANESE_ENCODINGS:
@@ -210,15 +210,20 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if len(data) < 4 or len(data) % 2:
         return None
     even, odd = data[0::2], data[1::2]
-    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if zeros.count(0) >= max(2, len(zeros) // 20) and other.count(0) == 0:
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                return None
-            printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
-            return text if printable >= 0.98 * len(text) else None
-    return None
+    # (the other side has NUL bytes too when the text has characters U+xx00: 一 U+4E00, the
+    # ideographic space U+3000; read both ways, the wrong one is not text)
+    readings = []
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) < max(2, len(zeros) // 20):
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(ch.isprintable() or ch.isspace() for ch in text)
+        if printable >= 0.98 * len(text):
+            readings.append((zeros.count(0), text))
+    return max(readings, key=lambda reading: reading[0])[1] if readings else None
 
 
 def _detect_with_charset_normalizer(data: bytes, path: Path) -> str:
@@ -272,9 +277,14 @@ def _declared_charset(data: bytes) -> str | None:
         return None
     name = match.group(1).decode("ascii", "replace").lower()
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        name = codecs.lookup(name).name
+        # the tag was read as ASCII: a charset it is not written in (UTF-16, UTF-32, EBCDIC)
+        # is a false declaration (HTML: "utf-16" in a meta tag means UTF-8)
+        if match.group(0).decode(name) != match.group(0).decode("latin-1"):
+            return None
+    except (LookupError, UnicodeError):
         return None
+    return name
 
 
 def _read_pdf(path: Path, data: bytes) -> str:
