@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-from .context import DocContext, HeadHit, clean_label, head_hits, quote_spans, sentence_bounds
+from .context import DocContext, HeadHit, clean_label, quote_spans, sentence_bounds
 from .countries import country_hits
 from .facts import Agreement, DateValue, Mention, make_key
 from .lexicon import instrument_heads, triggers
@@ -224,13 +224,23 @@ def _current_date(ctx: DocContext, passage) -> DateValue | None:
     """The day a summary's undated report happened on: the nearest date of an earlier body
     passage (17日、…は共同記者会見を行いました), else the document's date. A multi-day span (5日、6日両日)
     leaves the day open."""
-    for earlier in reversed([p for p in ctx.passages if p.index < passage.index and p.kind not in {"title", "metadata"}]):
+    # (read as: is there an earlier body passage with a day's date and 両日 — asked of the first
+    # such passage, found once per document, rather than of every earlier passage each time)
+    first = ctx.cached("agreements.both_days", _first_both_days, ctx)
+    if first is not None and first < passage.index:
+        return None  # 5日、6日両日: which day is not said
+    return ctx.document.date
+
+
+def _first_both_days(ctx: DocContext) -> int | None:
+    """The index of the first body passage that dates a day and says 両日 (``None``: none does)."""
+    for earlier in ctx.passages:
+        if earlier.kind in {"title", "metadata"}:
+            continue
         dates = [d for d in ctx.dates_in(earlier) if d.value.day is not None]
         if dates and "両日" in earlier.text:
-            return None  # 5日、6日両日: which day is not said
-            last = dates[-1]
-            return None if last.end_value is not None and last.end_value != last.value else last.value
-    return ctx.document.date
+            return earlier.index
+    return None
 
 
 def _walk_start(doc, head, text: str) -> int:
@@ -398,6 +408,12 @@ def _signed(hit: HeadHit, sign_words: tuple[str, ...]) -> bool:
     return bool(re.match(rf"^(?:の|が|に|を|へ|への)?(?:{'|'.join(sign_words)})", after))
 
 
+def _once(ctx: DocContext, read, *args):
+    """``read(*args)`` once per document for a reading of the parse alone (the signing word of a
+    token, where a name starts): a repeated passage shares its parse, so its readings too."""
+    return ctx.cached((read.__name__, *args), read, *args)
+
+
 def find_agreements(ctx: DocContext) -> list[Agreement]:
     sign_words = triggers("sign") + triggers("exchange") + triggers("adopt")
     heads = instrument_heads()
@@ -445,12 +461,12 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
             continue
         heading = passage.kind == "heading"  # a heading names a topic; only noted signings count there
         text = passage.text
-        hits = head_hits(passage, doc, heads)
-        hits += _listed_hits(doc, heads, hits)
+        hits = ctx.head_hits(passage, doc, heads)
+        hits += ctx.cached(("listed_hits", doc), _listed_hits, doc, heads, hits)
         counted = {}
         for hit in hits:
-            sign = _sign_of(doc, hit.token)
-            if sign is not None and _COUNTED.search(_clean_name(clean_label(text[_walk_start(doc, hit.token, text) : hit.end]))) or sign is not None and _COUNTED.search(_clean_name(hit.label)):
+            sign = _once(ctx, _sign_of, doc, hit.token)
+            if sign is not None and _COUNTED.search(_clean_name(clean_label(text[_once(ctx, _walk_start, doc, hit.token, text) : hit.end]))) or sign is not None and _COUNTED.search(_clean_name(hit.label)):
                 counted[hit.token.i] = sign
         quoted: list[tuple[int, int]] = []
         for qs, qe in () if heading else quote_spans(text):
@@ -461,12 +477,12 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
             if _generic(name, heads) or _DEMONSTRATIVE.match(name):
                 continue
             tok = _token_at(doc, qs + len(named[0]))
-            sign = _sign_of(doc, tok) if tok is not None else None
+            sign = _once(ctx, _sign_of, doc, tok) if tok is not None else None
             if sign is None:
                 # the quotation's own head carries the case: 「…共同声明骨子(PDF)…英文(PDF)」を発出
                 inside = [t for t in doc if qs <= t.idx < qe]
                 top = [t for t in inside if not (qs <= t.head.idx < qe) or t.head.i == t.i]
-                sign = next((x for x in (_sign_of(doc, t) for t in top) if x is not None), None)
+                sign = next((x for x in (_once(ctx, _sign_of, doc, t) for t in top) if x is not None), None)
             if sign is None and tok is not None:
                 # 「…覚書」等4本の文書の署名式: a member of a counted set shares its signing
                 sign = next((counted[a.i] for a in tok.ancestors if a.i in counted), None)
@@ -480,8 +496,8 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
         spans = {}
         for hit in hits:
             label, start = _clean_name(hit.label), hit.start
-            walk = _walk_start(doc, hit.token, text)
-            if _generic(label, heads) or _debris(hit.label) or _debris_tokens(doc, hit) or walk < start:
+            walk = _once(ctx, _walk_start, doc, hit.token, text)
+            if _generic(label, heads) or _debris(hit.label) or _once(ctx, _debris_tokens, doc, hit) or walk < start:
                 # the parse cut the phrase short (a mis-tagged title word) or let it run on
                 start = walk
                 label = _clean_name(clean_label(text[start : hit.end]))
@@ -496,7 +512,7 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
                 continue  # 円借款 inside …円借款に関する交換公文: part of a longer instrument's name
             if _DEMONSTRATIVE.match(label):
                 continue
-            sign = _sign_of(doc, hit.token)
+            sign = _once(ctx, _sign_of, doc, hit.token)
             if sign is None:
                 # A他, Bを含む3件の覚書の交換式: a member of a counted set shares its signing
                 sign = next((counted[a.i] for a in hit.token.ancestors if a.i in counted), None)
@@ -515,7 +531,7 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
             noted = _SIGNED_NOTE.match(text[hit.end :])
             if heading and not noted:
                 continue
-            if not (sign is not None or _signed(hit, sign_words) or between or noted):
+            if not (sign is not None or _once(ctx, _signed, hit, sign_words) or between or noted):
                 continue
             add(passage, doc, label, _type_of(label, hit.value, hit.word), start, hit.end, hit.token, sign)
             if noted and sign is None:
@@ -556,7 +572,7 @@ def _listed_hits(doc, heads, hits: list[HeadHit]) -> list[HeadHit]:
         end = tok.idx + len(tok.text)
         if end in ends or doc[tok.i + 1].text not in {"他", "ほか", "等"}:
             continue
-        word = next(((h, t) for h, t in heads if doc.text[:end].endswith(h)), None)
+        word = next(((h, t) for h, t in heads if doc.text.endswith(h, 0, end)), None)
         if word is None:
             continue
         start = _walk_start(doc, tok, doc.text)

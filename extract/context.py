@@ -7,10 +7,11 @@ rules mutate; each family returns what it found and :mod:`extract.rules` assembl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, TypeVar
 
 from .facts import DateValue, Document, Mention, Passage
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dates import DateMention
     from .gazetteer import Gazetteer
 
-__all__ = ["KATAKANA", "DocContext", "is_katakana_name", "quote_spans", "sentence_bounds"]
+__all__ = ["KATAKANA", "DocContext", "SpanIndex", "is_katakana_name", "quote_spans", "sentence_bounds", "shift_mention"]
+
+T = TypeVar("T")
 
 KATAKANA = r"\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"  # katakana letters, not ・
 _KATAKANA_NAME = re.compile(rf"[{KATAKANA}ー]+(?:[・＝=][{KATAKANA}ー]+)*")
@@ -49,7 +52,7 @@ class DocContext:
     gazetteer: Gazetteer
     dates: dict[int, list[DateMention]] = field(default_factory=dict)  # passage index -> dates
     #: per-document results that several families read (organization hits of a passage …),
-    #: computed once: ``ctx.memo.setdefault(key, …)`` — never state that a rule changes
+    #: computed once (:meth:`cached`) — never state that a rule changes
     memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -58,10 +61,49 @@ class DocContext:
 
         dates: dict[int, list[DateMention]] = {}
         anchor = document.date
+        by_text: dict[str, list[DateMention]] = {}  # a repeated passage is read once
         for passage in document.passages:
-            found = find_dates(passage.text, anchor=anchor)
-            dates[passage.index] = found
+            found = by_text.get(passage.text)
+            if found is None:
+                found = by_text[passage.text] = find_dates(passage.text, anchor=anchor)
+            dates[passage.index] = list(found)
         return cls(document, parses, gazetteer, dates)
+
+    def cached(self, key: object, compute: Callable[..., T], *args: object) -> T:
+        """``compute(*args)``, computed once per ``key`` for this document.
+
+        What a rule reads of one passage is a function of its parse, and a document holds one
+        ``Doc`` per distinct passage text (:func:`extract.pipeline.document_parses`): keyed on
+        the ``Doc`` (or the text), a passage repeated a thousand times is read once. The value is
+        shared: callers copy it before changing it, and never store passage positions in it
+        (:func:`shift_mention` moves a mention to another passage of the same text)."""
+        try:
+            return self.memo[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self.memo[key] = compute(*args)
+            return value
+
+    @cached_property
+    def passages_by_text(self) -> dict[str, list[int]]:
+        """Passage indexes by text, in document order (distinct texts in first-seen order)."""
+        groups: dict[str, list[int]] = {}
+        for passage in self.passages:
+            groups.setdefault(passage.text, []).append(passage.index)
+        return groups
+
+    @cached_property
+    def _bounds(self) -> tuple[list[int], list[int]]:
+        return passage_bounds(self.passages)
+
+    def span_index(self, spans: Iterable[tuple[int, int]] = ()) -> SpanIndex:
+        """A :class:`SpanIndex` over this document's passages, holding ``spans``."""
+        return SpanIndex(self._bounds, spans)
+
+    def passages_matching(self, rx: re.Pattern[str]) -> list[Passage]:
+        """The passages whose text ``rx`` finds something in, in document order (each distinct
+        text is searched once)."""
+        found = [i for text, indexes in self.passages_by_text.items() if rx.search(text) for i in indexes]
+        return [self.passages[i] for i in sorted(found)]
 
     # -- passages and tokens ---------------------------------------------------------------
     @property
@@ -89,6 +131,10 @@ class DocContext:
         end = len(passage.text) if end is None else end
         return [d for d in self.dates.get(passage.index, []) if d.start >= start and d.end <= end]
 
+    def head_hits(self, passage: Passage, doc: Doc, heads: tuple[tuple[str, str], ...]) -> list[HeadHit]:
+        """:func:`head_hits`, computed once per parse and head list (a new list each call)."""
+        return list(self.cached(("head_hits", doc, heads), head_hits, passage, doc, heads))
+
     @cached_property
     def doc_year(self) -> int | None:
         return self.document.date.year if self.document.date else None
@@ -96,6 +142,57 @@ class DocContext:
     @property
     def anchor(self) -> DateValue | None:
         return self.document.date
+
+
+def passage_bounds(passages: Iterable[Passage]) -> tuple[list[int], list[int]]:
+    """The passages' starts and ends, for :class:`SpanIndex`; empty lists when the passages do not
+    follow each other without overlap (then every question scans every span)."""
+    items = list(passages)
+    starts, ends = [p.start for p in items], [p.end for p in items]
+    if all(starts[i] <= ends[i] <= starts[i + 1] for i in range(len(items) - 1)):
+        return starts, ends
+    return [], []
+
+
+def shift_mention(mention: Mention, origin: int, passage: Passage) -> Mention:
+    """``mention``, read in a passage starting at ``origin``, moved to ``passage`` (same text)."""
+    delta = passage.start - origin
+    return Mention(passage.index, mention.start + delta, mention.end + delta, mention.text)
+
+
+class SpanIndex:
+    """Document-offset spans, asked whether any contains a position: ``any(s <= pos < e)``.
+
+    The rules keep such sets of the mentions already taken, and ask of every new match whether
+    it falls in one; over a long document a linear scan per question makes that quadratic. A
+    span inside one passage's extent can only contain positions of that passage, so spans are
+    kept by passage and a question reads its passage's few (and the rare span that runs past
+    its passage's end). Gives the same answers as the scan."""
+
+    def __init__(self, passages: Iterable[Passage] | tuple[list[int], list[int]],
+                 spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._starts, self._ends = passages if isinstance(passages, tuple) else passage_bounds(passages)
+        self._by_passage: dict[int, list[tuple[int, int]]] = {}
+        self._wide: list[tuple[int, int]] = []
+        for s, e in spans:
+            self.add(s, e)
+
+    def _passage_of(self, pos: int) -> int:
+        return bisect_right(self._starts, pos) - 1
+
+    def add(self, start: int, end: int) -> None:
+        i = self._passage_of(start)
+        if i >= 0 and end <= self._ends[i]:
+            self._by_passage.setdefault(i, []).append((start, end))
+        else:
+            self._wide.append((start, end))
+
+    def covers(self, pos: int) -> bool:
+        """Whether some span ``(s, e)`` has ``s <= pos < e``."""
+        i = self._passage_of(pos)
+        if i >= 0 and any(s <= pos < e for s, e in self._by_passage.get(i, ())):
+            return True
+        return any(s <= pos < e for s, e in self._wide)
 
 
 _CLAUSE_DEPS = {"acl", "advcl", "csubj", "ccomp"}
@@ -199,6 +296,11 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     >>> quote_spans("「A(以下「B」という。)」とC「D」")
     [(0, 16), (18, 21)]
     """
+    return list(_quote_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch == "「":
@@ -209,7 +311,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             depth -= 1
             if depth == 0:
                 out.append((start, i + 1))
-    return out
+    return tuple(out)
 
 
 def clean_label(text: str) -> str:

@@ -112,14 +112,16 @@ def _scan(text: str, gazetteer) -> list[CountryHit]:
 
 
 def country_hits(ctx: DocContext, passage_text: str) -> list[CountryHit]:
-    return _scan(passage_text, ctx.gazetteer)
+    """The countries named in ``passage_text`` (any text: a passage, a name, a sentence), scanned
+    once per text and document (a new list each call)."""
+    return list(ctx.cached(("country_hits", passage_text), _scan, passage_text, ctx.gazetteer))
 
 
 def find_countries(ctx: DocContext) -> list[Entity]:
     """One Entity per country named in the document, with every mention."""
     mentions: dict[str, list[Mention]] = defaultdict(list)
     for passage in ctx.passages:
-        for hit in _scan(passage.text, ctx.gazetteer):
+        for hit in country_hits(ctx, passage.text):
             mentions[hit.iso3].append(ctx.mention(passage, hit.start, hit.end))
     entities = []
     for iso3 in sorted(mentions):

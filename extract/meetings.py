@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -246,7 +247,7 @@ def _event_phrase(doc, tok) -> tuple[int, int]:
 def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
     hold_words = triggers("hold")
     principals = principal_countries(ctx)
-    person_at = {(m.start, m.end): p for p in persons for m in p.mentions}
+    person_at = _PersonsAt(((m.start, m.end), p) for p in persons for m in p.mentions)
     found: OrderedDict[str, Meeting] = OrderedDict()
     lead: tuple | None = None  # the first event reported in the body: a summary's own meeting
     carry = None  # the day a schedule line gives (「12日 午前 …」), for the lines under it
@@ -262,7 +263,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             carry = own_dates[0]
         elif passage.kind == "paragraph" and "。" in passage.text:
             carry = None
-        events = _events(doc)
+        events = ctx.cached(("meeting_events", doc), _events, doc)
         if passage.kind == "paragraph":
             paragraphs_seen += 1
         if lead is None and passage.kind == "paragraph" and events and paragraphs_seen <= 2:
@@ -271,14 +272,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
             if first is not None and _may_be_own(doc, doc[first], titled):
                 lead = (passage, doc, doc[first])
         orgs = org_hits(ctx, passage, doc)
-        series_spans = _series_number(doc)
-        hits = head_hits(passage, doc, meeting_heads())
-        for start_char, end_char in series_spans:
-            if not any(h.start <= start_char < h.end for h in hits):
-                tok = doc.char_span(start_char, end_char, alignment_mode="expand")
-                hits.append(HeadHit("", "conference", tok.root, start_char, end_char, passage.text[start_char:end_char]))
-        hits.extend(_quoted_meetings(passage.text, doc, hits))
-        hits.extend(_attended_names(ctx, passage, doc, hits))
+        hits = list(ctx.cached(("meeting_hits", doc), _meeting_hits, ctx, passage, doc))
         for hit in hits:
             if lead is not None and lead[0] is passage and lead[2].i == hit.token.i and ctx.document.doc_type == "meeting_summary":
                 continue  # the summary's own meeting: see _document_meeting
@@ -307,7 +301,7 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
                 continue
             if _REFERENCE_TAIL.search(label) or re.match(r"の(?:会合|会議)", passage.text[hit.end:]):
                 continue  # 日中韓サミットの会合: the meetings of a series, named before
-            tokens = [t for t in doc if hit.start <= t.idx < hit.end]
+            tokens = ctx.cached(("tokens", doc, hit.start, hit.end), _tokens_in, doc, hit.start, hit.end)
             named = bool(tokens) and (not hit.word or _is_named(label, tokens))  # no meeting word: a name
             held_meal = (hit.value == "meal" and event_rule in {"HELD", "HELD_PASSIVE"}
                          and _reported(doc, hit.token, event_rule))
@@ -361,6 +355,20 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
         if merged.date is None and merged.start is None and ctx.document.date is not None:
             found[own.key] = replace(merged, date=ctx.document.date)  # the summary's date line
     return _merge_variants(_merge_series(list(found.values())))
+
+
+def _meeting_hits(ctx: DocContext, passage, doc) -> list[HeadHit]:
+    """The phrases of one passage that may name a meeting: ending in a meeting word, a numbered
+    series (TICAD 9), a quoted name, an attended event's name (read once per parse)."""
+    series_spans = _series_number(doc)
+    hits = head_hits(passage, doc, meeting_heads())
+    for start_char, end_char in series_spans:
+        if not any(h.start <= start_char < h.end for h in hits):
+            tok = doc.char_span(start_char, end_char, alignment_mode="expand")
+            hits.append(HeadHit("", "conference", tok.root, start_char, end_char, passage.text[start_char:end_char]))
+    hits.extend(_quoted_meetings(passage.text, doc, hits))
+    hits.extend(_attended_names(ctx, passage, doc, hits))
+    return hits
 
 
 _DEBRIS = re.compile(r"^[^「」]*[、,，][^「」]*$")
@@ -596,11 +604,16 @@ def _sentence_dates(ctx, passage, s0: int, s1: int, hit: HeadHit, hits=()):
     with another meeting named between it and the phrase is that meeting's."""
     dates = ctx.dates_in(passage, s0, s1)
     doc = hit.token.doc
-    others = [h for h in hits if h.end <= hit.start and h is not hit
-              and _is_named(_tidy(h.label), [t for t in doc if h.end - len(_tidy(h.label)) <= t.idx < h.end] or [h.token])]
+    others = [h for h in hits if h.end <= hit.start and h is not hit and ctx.cached(("named_hit", h), _named_hit, doc, h)]
     before = [d for d in dates if d.end <= hit.start and not any(d.end <= h.start for h in others)]
     after = [d for d in dates if d.start >= hit.end]
     return before[-1:] or after[:1]
+
+
+def _named_hit(doc, h: HeadHit) -> bool:
+    """Whether the phrase ``h`` names a meeting (see :func:`_is_named`); a function of the hit."""
+    label = _tidy(h.label)
+    return _is_named(label, [t for t in doc if h.end - len(label) <= t.idx < h.end] or [h.token])
 
 
 @dataclass(frozen=True)
@@ -640,6 +653,27 @@ def _dialogue_region(ctx, name: str) -> list[str]:
 _PLACE_AFTER = re.compile(r"^(?:・[^\s、。,]{1,10}?)?(?:において|にて|で|を訪問|訪問|の首都|に到着|入り)")
 
 
+def _tokens_in(doc, start: int, end: int) -> list:
+    return [t for t in doc if start <= t.idx < end]
+
+
+class _PersonsAt(dict):
+    """The document's persons by mention span ``(start, end)`` — a dict — that also answers
+    which persons have a mention starting in a range without reading every mention."""
+
+    _index: tuple[list[int], list[tuple[int, int, object]]] | None = None
+
+    def starting_in(self, lo: int, hi: int) -> list:
+        """The persons of the entries whose span starts in ``lo:hi``, in the dict's order
+        (what ``[p for (s, e), p in self.items() if lo <= s < hi]`` gives)."""
+        if self._index is None:
+            rows = sorted((s, n, p) for n, ((s, _), p) in enumerate(self.items()))
+            self._index = ([r[0] for r in rows], rows)
+        starts, rows = self._index
+        found = rows[bisect_left(starts, lo) : bisect_left(starts, hi)]
+        return [p for _, _, p in sorted(found, key=lambda r: r[1])]
+
+
 def _participants(ctx, passage, s0, s1, hit, principals, person_at) -> tuple[str, ...]:
     """Who took part: the countries a meeting's name gives (日米豪首脳会談), else the persons and
     countries its sentence names — not a country named as the place (ドイツ・ハンブルクを訪問中) —
@@ -652,11 +686,10 @@ def _participants(ctx, passage, s0, s1, hit, principals, person_at) -> tuple[str
     for c in country_hits(ctx, passage.text):
         if s0 <= c.start < s1 and not (hit.start <= c.start < hit.end) and not _PLACE_AFTER.match(passage.text[c.end:]):
             out.append(c.iso3)
-    for (ms, me), person in person_at.items():
-        if passage.start + s0 <= ms < passage.start + s1:
-            out.append(person.key)
-            if person.country:
-                out.append(person.country)
+    for person in person_at.starting_in(passage.start + s0, passage.start + s1):
+        out.append(person.key)
+        if person.country:
+            out.append(person.country)
     sentence = passage.text[s0:s1]
     if collective_subject(sentence) or ctx.document.doc_type == "meeting_summary":
         out = [*principals, *out]

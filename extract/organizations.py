@@ -139,8 +139,8 @@ def _grammar_hits(ctx: DocContext, passage_text: str, doc) -> list[OrgHit]:
     hits = []
     n = len(doc)
     for j, tok in enumerate(doc):
-        upto = passage_text[: tok.idx + len(tok.text)]
-        head = next((h for h in heads if upto.endswith(h[0])), None)
+        upto = tok.idx + len(tok.text)  # the passage up to this token's end (no copy of it)
+        head = next((h for h in heads if passage_text.endswith(h[0], 0, upto)), None)
         if head is None or tok.pos_ not in _NOUNISH | {"SYM"} and tok.text != head[0]:
             continue
         military = head[1] == "military"
@@ -336,11 +336,9 @@ def _office_of_known_body(hit: OrgHit, gaz: list[OrgHit], passage_text: str) -> 
 def org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
     """Organization hits in one passage: gazetteer first, grammar for the rest; no overlaps.
 
-    Several families ask for them; they are computed once per passage (``ctx.memo``)."""
-    key = ("org_hits", passage.index)
-    if key not in ctx.memo:
-        ctx.memo[key] = _org_hits(ctx, passage, doc)
-    return list(ctx.memo[key])
+    Several families ask for them; they are computed once per parse (:meth:`DocContext.cached`:
+    a repeated passage shares its parse), in passage-relative offsets."""
+    return list(ctx.cached(("org_hits", doc), _org_hits, ctx, passage, doc))
 
 
 def _org_hits(ctx: DocContext, passage, doc) -> list[OrgHit]:
@@ -448,10 +446,10 @@ def _bare_abbreviations(ctx: DocContext, orgs: dict[str, _Org]) -> None:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9&+\-]{1,15}", alias):
                 continue
             rx = re.compile(rf"(?<![A-Za-z]){re.escape(alias)}(?![A-Za-z])")
-            seen = {(m.start, m.end) for m in org.mentions}
-            for passage in ctx.passages:
+            seen = ctx.span_index((m.start, m.end) for m in org.mentions)
+            for passage in ctx.passages_matching(rx):
                 for m in rx.finditer(passage.text):
                     mention = ctx.mention(passage, m.start(), m.end())
-                    if not any(s <= mention.start < e for s, e in seen):
+                    if not seen.covers(mention.start):
                         org.mentions.append(mention)
-                        seen.add((mention.start, mention.end))
+                        seen.add(mention.start, mention.end)

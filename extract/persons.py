@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .context import KATAKANA, DocContext, is_katakana_name
+from .context import KATAKANA, DocContext, is_katakana_name, shift_mention
 from .countries import country_hits
 from .facts import Entity, Mention, make_key
 from .normalize import edit_distance
@@ -118,6 +118,7 @@ def _head_kind(role: str) -> str:
 _SMALL_KANA = str.maketrans("ァィゥェォャュョッヮ", "アイウエオヤユヨツワ")
 
 
+@lru_cache(maxsize=65536)
 def loose_key(name: str) -> str:
     """A key that forgives transliteration: small kana as large (ジョ ~ ジヨ), no ・ or ＝."""
     return make_key(name).translate(_SMALL_KANA)
@@ -454,7 +455,19 @@ def _side_country(doc, tok_i: int, hits, gaz) -> str | None:
 
 def person_mentions(ctx: DocContext, passage, doc) -> list[PersonMention]:
     """Every person mention of one passage: a name with its title (read leftwards from each
-    title of office), a name glued to its title or country-and-title in one token, NAME氏, NAME政権."""
+    title of office), a name glued to its title or country-and-title in one token, NAME氏, NAME政権.
+
+    Read once per parse (persons and visits both ask; a repeated passage shares its parse):
+    the mentions are moved to ``passage`` and new objects are returned each time."""
+    origin, found = ctx.cached(("person_mentions", doc), _origin_and_mentions, ctx, passage, doc)
+    return [replace(pm, mention=shift_mention(pm.mention, origin, passage)) for pm in found]
+
+
+def _origin_and_mentions(ctx: DocContext, passage, doc) -> tuple[int, list[PersonMention]]:
+    return passage.start, _person_mentions(ctx, passage, doc)
+
+
+def _person_mentions(ctx: DocContext, passage, doc) -> list[PersonMention]:
     gaz = ctx.gazetteer
     hits = country_hits(ctx, passage.text)
     country_spans = [(h.start, h.end) for h in hits]
@@ -825,10 +838,10 @@ def _fill_countries(ctx: DocContext, persons: list[_Person]) -> None:
     from collections import Counter
 
     counts: Counter[str] = Counter()
-    for passage in ctx.passages:
-        for hit in country_hits(ctx, passage.text):
+    for text, indexes in ctx.passages_by_text.items():  # a repeated passage counts as often as it is written
+        for hit in country_hits(ctx, text):
             if hit.iso3 != "JPN":
-                counts[hit.iso3] += 1
+                counts[hit.iso3] += len(indexes)
     if not counts:
         return
     top = counts.most_common(2)
@@ -859,15 +872,15 @@ def _add_bare_name_mentions(ctx: DocContext, persons: list[_Person]) -> None:
             continue
         parts = [re.escape(x) for x in re.split(r"[・＝=]", p.name) if x]
         rx = re.compile(r"[・＝=\s]?".join(parts))
-        seen = {(m.start, m.end) for m in p.mentions}
-        for passage in ctx.passages:
+        seen = ctx.span_index((m.start, m.end) for m in p.mentions)
+        for passage in ctx.passages_matching(rx):
             for m in rx.finditer(passage.text):
                 mention = ctx.mention(passage, m.start(), m.end())
-                if any(s <= mention.start < e for s, e in seen):
+                if seen.covers(mention.start):
                     continue
                 p.mentions.append(mention)
                 p.forms.add(m.group())
-                seen.add((mention.start, mention.end))
+                seen.add(mention.start, mention.end)
 
 
 #: states whose people's names Japanese text writes in kanji, family name first and one kanji long
@@ -886,7 +899,7 @@ def _add_one_kanji_surnames(ctx: DocContext, persons: list[_Person]) -> None:
             continue
         rx = re.compile(rf"(?<![{_KANJI}]){re.escape(family)}(?=[{_KANJI}])")
         seen = {(m.start, m.end) for m in p.mentions}
-        for passage in ctx.passages:
+        for passage in ctx.passages_matching(rx):
             for m in rx.finditer(passage.text):
                 rest = re.match(rf"[{_KANJI}]+", passage.text[m.end():])
                 title = next((rest.group()[:n] for n in range(len(rest.group()), 0, -1)

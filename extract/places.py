@@ -33,6 +33,11 @@ class PlaceHit:
 
 
 def place_hits(ctx: DocContext, passage, doc) -> list[PlaceHit]:
+    """Places named in one passage, in passage-relative offsets (read once per parse)."""
+    return list(ctx.cached(("place_hits", doc), _place_hits, ctx, passage, doc))
+
+
+def _place_hits(ctx: DocContext, passage, doc) -> list[PlaceHit]:
     countries = country_hits(ctx, passage.text)
     hits: list[PlaceHit] = []
     i = 0

@@ -104,7 +104,12 @@ def _known(text: str) -> list[tuple[int, int, str, str | None]]:
 
 
 def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str | None]]:
-    """(start, end, label, abbreviation) of program names in one passage."""
+    """(start, end, label, abbreviation) of program names in one passage (read once per parse
+    and kind of passage)."""
+    return list(ctx.cached(("program_candidates", doc, passage.kind), _read_candidates, ctx, passage, doc))
+
+
+def _read_candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str | None]]:
     text = passage.text
     heads = _heads()
     out: list[tuple[int, int, str, str | None]] = []
@@ -139,7 +144,8 @@ def _candidates(ctx: DocContext, passage, doc) -> list[tuple[int, int, str, str 
     taken += quote_spans(text)  # a head inside a quotation is part of the quoted name
     out += _dialogues(ctx, doc, text, taken)
     for tok in doc:
-        head = next((h for h in heads if tok.text.endswith(h) or text[: tok.idx + len(tok.text)].endswith(h)), None)
+        upto = tok.idx + len(tok.text)
+        head = next((h for h in heads if tok.text.endswith(h) or text.endswith(h, 0, upto)), None)
         if head is None:
             continue
         end = tok.idx + len(tok.text)
@@ -316,14 +322,16 @@ def _bare_alias_mentions(ctx: DocContext, programs: list[Program]) -> list[Progr
     out = []
     for p in programs:
         mentions = list(p.mentions)
+        taken = ctx.span_index((x.start, x.end) for x in mentions)
         for alias in p.aliases:
             rx = re.compile(rf"(?<![A-Za-z]){re.escape(alias)}(?![A-Za-z])")
-            for passage in ctx.passages:
+            for passage in ctx.passages_matching(rx):
                 for m in rx.finditer(passage.text):
                     mention = ctx.mention(passage, m.start(), m.end())
-                    if any(x.start <= mention.start < x.end for x in mentions):
+                    if taken.covers(mention.start):
                         continue
                     mentions.append(mention)
+                    taken.add(mention.start, mention.end)
         out.append(Program(p.key, p.label, p.aliases, p.participants, p.implemented_by,
                            p.passages, tuple(mentions)))
     return out

@@ -192,10 +192,10 @@ def find_visits(ctx: DocContext, persons) -> list[Visit]:
     found: OrderedDict[str, Visit] = OrderedDict()
     ongoing_keys: set[str] = set()  # visits reported as going on (訪日中の): the document's own
     planned: set[tuple[str, str]] = set()  # (visitor, destination) of visits dated after the document
-    earlier: list[PersonMention] = []  # the person mentions of the passages before
+    earlier = _Antecedents()  # the person mentions of the passages before
     for passage, doc in ctx.body():
         mentions = person_mentions(ctx, passage, doc)
-        roles = visit_roles(doc)
+        roles = ctx.cached(("visit_roles", doc), visit_roles, doc)
         for m in _VISIT.finditer(passage.text):
             if _NOT_DONE.match(passage.text[m.end():]) or _PLANNED.search(passage.text[max(0, m.start() - 16) : m.start()]):
                 continue
@@ -208,7 +208,7 @@ def find_visits(ctx: DocContext, persons) -> list[Visit]:
             visitor = _grammar_visitor(doc, roles, mentions, passage, tok)
             if visitor is False:
                 # 同大統領は…訪日した: the person last named with that title
-                visitor = _antecedent([*earlier, *mentions], passage, _anaphor(doc, roles, tok), m.start())
+                visitor = earlier.find(mentions, passage, _anaphor(doc, roles, tok), m.start())
                 if visitor is None:
                     continue  # the parse names a visitor who is not a person we know
             if visitor is None:
@@ -271,6 +271,52 @@ def _anaphor(doc: Doc, roles: VisitRoles, tok: Token | None) -> str | None:
         return None
     titles = [s for s in doc.spans.get("bkg", ()) if s.label_ == "TITLE" and s.start <= head.i < s.end]
     return titles[0].text if titles else None
+
+
+class _Antecedents:
+    """The person mentions of the passages read so far, for :func:`_antecedent` over them and
+    the current passage's without scanning them all: a long document has thousands, but few
+    roles, and for each role only its latest mention can be the antecedent."""
+
+    def __init__(self) -> None:
+        self.mentions: list[PersonMention] = []
+        self._latest: dict[str, tuple[int, int]] = {}  # role -> (start, position) of its latest mention
+        self._compatible: dict[tuple[str, str], bool] = {}
+
+    def extend(self, mentions: Iterable[PersonMention]) -> None:
+        for pm in mentions:
+            position = len(self.mentions)
+            self.mentions.append(pm)
+            if pm.role:
+                best = self._latest.get(pm.role)
+                if best is None or pm.mention.start > best[0]:
+                    self._latest[pm.role] = (pm.mention.start, position)
+
+    def _fits(self, role: str, title: str) -> bool:
+        key = (role, title)
+        if key not in self._compatible:
+            self._compatible[key] = roles_compatible(role, title)
+        return self._compatible[key]
+
+    def find(self, current: list[PersonMention], passage, title: str | None, pos: int) -> PersonMention | None:
+        """``_antecedent([*self.mentions, *current], passage, title, pos)``."""
+        if title is None:
+            return None
+        limit = passage.start + pos
+        best: tuple[int, int] | None = None
+        for role, (start, position) in self._latest.items():
+            if not self._fits(role, title):
+                continue
+            if self.mentions[position].mention.end > limit:  # not an earlier passage's: ask them all
+                return _antecedent([*self.mentions, *current], passage, title, pos)
+            if best is None or start > best[0] or (start == best[0] and position < best[1]):
+                best = (start, position)
+        chosen = self.mentions[best[1]] if best is not None else None
+        for pm in current:
+            if (pm.mention.end <= limit and pm.role and self._fits(pm.role, title)
+                    and (chosen is None or pm.mention.start > chosen.mention.start)):
+                chosen = pm
+        return chosen
 
 
 def _antecedent(mentions: list[PersonMention], passage, title: str | None, pos: int) -> PersonMention | None:

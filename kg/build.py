@@ -2,7 +2,7 @@
 
 Every output is written atomically: a run that fails leaves the previous outputs as they were,
 never half-written files. A document that cannot be read is reported and skipped; the others
-are still built.
+are still built. A document that does not look Japanese is built and reported as a warning.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.errors import DocumentError
+from extract.language import DocumentWarning
 
 __all__ = ["BuildError", "BuildResult", "build"]
 
@@ -31,6 +32,8 @@ class BuildResult:
     documents: int
     errors: list[DocumentError] = field(default_factory=list)
     triples: int = 0  # distinct triples of the union of the documents' graphs
+    #: documents built all the same but likely to give little (not Japanese: see extract.language)
+    warnings: list[DocumentWarning] = field(default_factory=list)
 
     @property
     def trig(self) -> Path:
@@ -65,11 +68,15 @@ def build(
     _check_writable(out)
     with _BuildLock(out):
         _remove_stale_staging(out)
-        facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress)
+        warnings: list[DocumentWarning] = []
+        facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress,
+                                      warnings=warnings)
         if not facts:
             reasons = "; ".join(str(e) for e in errors[:3]) or "no document was read"
             raise BuildError(f"no document could be built ({reasons}); the previous outputs in {out} are unchanged")
-        return _write_outputs(out, facts, errors)
+        result = _write_outputs(out, facts, errors)
+        result.warnings = warnings
+        return result
 
 
 def _write_outputs(out: Path, facts, errors) -> BuildResult:
