@@ -14,6 +14,14 @@ and one function per measure over any of them (:func:`degree`, :func:`weighted_d
 :func:`ego`, :func:`pair_timeline`, :func:`resolve_entity` and :func:`analyze`, which writes
 the tables of ``bkg analyze``.
 
+NetworkX stays the graph model and the API. On large graphs the heavy measures (betweenness,
+eigenvector centrality, Louvain communities) run on python-igraph instead: each takes an
+``engine`` (``"auto"``, ``"networkx"`` or ``"igraph"``; :func:`choose_engine`), converts the
+graph for the computation only and returns the same dict or list of sets. ``auto`` keeps
+networkx below :data:`IGRAPH_MIN_NODES` nodes and :data:`IGRAPH_MIN_EDGES` edges, so small
+graphs give exactly the results they always did. Betweenness with ``k`` samples ``k`` source
+nodes exactly as networkx does (same seed, same sources, same scaling) on either engine.
+
 A *source* is an ``rdflib`` Graph or Dataset, a ``pyoxigraph.Store``, or a build directory (its
 ``store/`` or, failing that, its ``kg.trig``). The projections read it with SPARQL through
 pyoxigraph, with the union of the named graphs as the default graph.
@@ -29,11 +37,13 @@ import csv
 import difflib
 import json
 import math
+import random
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import combinations, islice
+from itertools import combinations, islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -41,35 +51,42 @@ import networkx as nx
 import pyoxigraph as ox
 
 from extract.facts import make_key
-
 from kg.namespaces import BKG
 
 BKG_IRI = str(BKG)
 
 __all__ = [
+    "DEFAULT_K",
+    "ENGINES",
     "ENTITY_CLASSES",
+    "EXACT_BETWEENNESS_MAX_NODES",
+    "IGRAPH_MIN_EDGES",
+    "IGRAPH_MIN_NODES",
     "INITIATIVE_CLASSES",
     "RELATIONS",
-    "Hop",
-    "EntityNotFoundError",
     "AmbiguousEntityError",
+    "EntityNotFoundError",
+    "Hop",
+    "analyze",
     "as_store",
-    "entity_graph",
-    "country_initiative_graph",
-    "country_graph",
-    "countries_of",
-    "degree",
-    "weighted_degree",
     "betweenness",
-    "eigenvector",
+    "choose_engine",
     "communities",
     "community_index",
-    "resolve_entity",
-    "paths",
-    "format_path",
+    "countries_of",
+    "country_graph",
+    "country_graphs_by_year",
+    "country_initiative_graph",
+    "default_k",
+    "degree",
     "ego",
+    "eigenvector",
+    "entity_graph",
+    "format_path",
     "pair_timeline",
-    "analyze",
+    "paths",
+    "resolve_entity",
+    "weighted_degree",
 ]
 
 #: Classes that become nodes of the entity graph, in display order.
@@ -78,6 +95,17 @@ ENTITY_CLASSES = ("Country", "Person", "Organization", "Agreement", "Meeting", "
 INITIATIVE_CLASSES = ("Agreement", "Meeting", "Program")
 #: RDF properties that become typed edges of the entity graph.
 RELATIONS = ("party", "participant", "implementedBy", "visitor", "destination", "country")
+
+#: Backends of the heavy measures (see :func:`choose_engine`).
+ENGINES = ("auto", "networkx", "igraph")
+#: ``engine="auto"`` picks igraph from this many nodes (of the simple undirected graph) …
+IGRAPH_MIN_NODES = 1_000
+#: … or from this many edges.
+IGRAPH_MIN_EDGES = 5_000
+#: :func:`default_k`: betweenness is exact up to this many nodes, sampled above.
+EXACT_BETWEENNESS_MAX_NODES = 5_000
+#: :func:`default_k`: how many source nodes betweenness samples on a larger graph.
+DEFAULT_K = 200
 
 _DATE_PROPS = ("date", "startDate", "endDate")
 _PREFIXES = {
@@ -123,6 +151,28 @@ SELECT ?s ?passage ?text ?para ?start ?doc ?title ?source ?date WHERE {
              OPTIONAL { ?doc dcterms:source ?source }
              OPTIONAL { ?doc dcterms:date ?date } }
 }"""
+
+
+# The lighter projection of ``entity_graph(details=False)``: what the measures and the tables
+# of ``bkg analyze`` need, in a few cheap queries (no passage texts, no alias lists).
+_Q_LEAN_FACTS = """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { rdfs:label bkg:iso3 bkg:date bkg:startDate bkg:endDate }
+  ?s ?p ?o .
+}"""
+_Q_MENTIONS = """
+SELECT DISTINCT ?s ?passage WHERE {
+  VALUES ?rel { bkg:mentionedIn prov:wasDerivedFrom }
+  ?s ?rel ?passage .
+}"""
+_Q_DOCS_OF = """
+SELECT DISTINCT ?s ?doc WHERE {
+  VALUES ?rel { bkg:mentionedIn prov:wasDerivedFrom }
+  ?s ?rel ?passage .
+  ?passage bkg:document ?doc .
+}"""
+_Q_DOC_DATES = """
+SELECT ?doc ?date WHERE { ?doc dcterms:date ?date . }"""
 
 
 class EntityNotFoundError(LookupError):
@@ -218,6 +268,14 @@ def _select(store: ox.Store, query: str) -> Iterator[dict[str, Any]]:
         yield {name: solution[name] for name in names}
 
 
+def _solutions(store: ox.Store, query: str) -> Iterator[Any]:
+    """The solutions of a SELECT, each unpackable in the order of its variables (no dicts)."""
+    prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in _PREFIXES.items())
+    from kg.store import union_options
+
+    return iter(store.query(prefixes + query, **union_options(store)))
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -230,7 +288,9 @@ def _year(value: str) -> int | None:
 # --- projections ----------------------------------------------------------------------------
 
 
-def entity_graph(source: Any, *, visits: bool = True, co_mention: bool = False) -> nx.MultiDiGraph:
+def entity_graph(
+    source: Any, *, visits: bool = True, co_mention: bool = False, details: bool = True
+) -> nx.MultiDiGraph:
     """Project the RDF graph onto its entities and initiatives.
 
     Parameters
@@ -241,6 +301,11 @@ def entity_graph(source: Any, *, visits: bool = True, co_mention: bool = False) 
     co_mention : bool
         Also link two nodes mentioned in the same passage (relation ``co-mention``, ``weight`` =
         the number of passages they share).
+    details : bool
+        With False, a lighter projection for the measures (what :func:`analyze` reads): the
+        same nodes, edges, ``cls``, labels, ``iso3``, ``dates`` and ``years``, but no
+        ``aliases``, ``docs``, ``passages``, ``places``, ``role`` or ``agreement_type``. It
+        skips the passage texts, which dominate the reading time of a large store.
 
     Returns
     -------
@@ -270,6 +335,8 @@ def entity_graph(source: Any, *, visits: bool = True, co_mention: bool = False) 
         if iri in G and rank[G.nodes[iri]["cls"]] <= rank[cls]:
             continue  # typed twice: keep the first class in ENTITY_CLASSES order
         G.add_node(iri, iri=iri, cls=cls)
+    if not details:
+        return _lean_entity_graph(store, G, co_mention)
     for _, data in G.nodes(data=True):
         data.update(label_ja=None, label_en=None, aliases=[], dates={}, docs=[], passages=[])
     for row in _select(store, _Q_FACTS):
@@ -336,6 +403,15 @@ def entity_graph(source: Any, *, visits: bool = True, co_mention: bool = False) 
         data["aliases"] = sorted(data["aliases"])
         data["docs"] = sorted(data["docs"])
         data["passages"].sort(key=lambda p: (p["doc"], p["start"]))
+    _finish_nodes(G, doc_years)
+    if co_mention:
+        _add_co_mentions(G, by_passage)
+    return G
+
+
+def _finish_nodes(G: nx.MultiDiGraph, doc_years: Mapping[str, set[int]]) -> None:
+    """Sort the dates, set ``years`` (own dates, else the documents') and ``label``."""
+    for iri, data in G.nodes(data=True):
         for dates in data["dates"].values():
             dates.sort()
         own = {y for ds in data["dates"].values() for d in ds if (y := _year(d)) is not None}
@@ -345,13 +421,58 @@ def entity_graph(source: Any, *, visits: bool = True, co_mention: bool = False) 
         if data["cls"] == "Visit" and data["label"] == _local(iri):
             data["label"] = _visit_label(G, iri)
 
+
+def _add_co_mentions(G: nx.MultiDiGraph, by_passage: Mapping[str, set[str]]) -> None:
+    shared: Counter[tuple[str, str]] = Counter()
+    for members in by_passage.values():
+        for u, v in combinations(sorted(members), 2):
+            shared[u, v] += 1
+    for (u, v), n in sorted(shared.items()):
+        G.add_edge(u, v, key="co-mention", relation="co-mention", weight=n)
+
+
+def _lean_entity_graph(store: ox.Store, G: nx.MultiDiGraph, co_mention: bool) -> nx.MultiDiGraph:
+    """``entity_graph(details=False)`` once the nodes are in: labels, dates, edges, years."""
+    for _, data in G.nodes(data=True):
+        data.update(label_ja=None, label_en=None, dates={})
+    nodes = G.nodes
+    for s, p, value in _solutions(store, _Q_LEAN_FACTS):
+        iri = s.value
+        if iri not in G:
+            continue
+        data, prop = nodes[iri], _local(p.value)
+        if prop == "label":  # as in the full projection, less the aliases it keeps
+            if value.value in (data["label_ja"], data["label_en"]):
+                continue
+            lang = getattr(value, "language", None)
+            key = "label_en" if lang == "en" else "label_ja"
+            if data[key] is None or (lang == "ja" and key == "label_ja"):
+                data[key] = value.value
+        elif prop in _DATE_PROPS:
+            data["dates"].setdefault(prop, []).append(value.value)
+        elif prop == "iso3":
+            data["iso3"] = value.value
+    relations = {f"{BKG_IRI}{r}": r for r in RELATIONS}
+    for s, p, o in _solutions(store, _Q_EDGES):
+        s, o, rel = s.value, o.value, relations[p.value]
+        if s in G and o in G and not G.has_edge(s, o, key=rel):
+            G.add_edge(s, o, key=rel, relation=rel)
+    # the years of the documents that mention a node: node -> documents, document -> dates
+    dated: dict[str, set[int]] = defaultdict(set)
+    for doc, date in _solutions(store, _Q_DOC_DATES):
+        if (y := _year(date.value)) is not None:
+            dated[doc.value].add(y)
+    doc_years: dict[str, set[int]] = defaultdict(set)
+    for s, doc in _solutions(store, _Q_DOCS_OF):
+        if (years := dated.get(doc.value)) and s.value in G:
+            doc_years[s.value].update(years)
+    _finish_nodes(G, doc_years)
     if co_mention:
-        shared: Counter[tuple[str, str]] = Counter()
-        for members in by_passage.values():
-            for u, v in combinations(sorted(members), 2):
-                shared[u, v] += 1
-        for (u, v), n in sorted(shared.items()):
-            G.add_edge(u, v, key="co-mention", relation="co-mention", weight=n)
+        by_passage: dict[str, set[str]] = defaultdict(set)
+        for row in _select(store, _Q_MENTIONS):
+            if row["s"].value in G:
+                by_passage[row["passage"].value].add(row["s"].value)
+        _add_co_mentions(G, by_passage)
     return G
 
 
@@ -474,32 +595,113 @@ def country_graph(source: Any, *, year: int | None = None, visits: bool = False)
     0
     """
     G = _ensure_entity_graph(source)
-    C = nx.Graph()
-    for n, data in G.nodes(data=True):
-        if data.get("cls") == "Country":
-            C.add_node(n, **_node_summary(data))
+    kinds = _country_kinds(visits)
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for n, kind, members, years, label in _initiatives(G, kinds):
+        if year is None or year in years:
+            for pair in combinations(members, 2):
+                _count(edges, pair, kind, n, label, years, kinds)
+    return _country_nx(G, _finish_edges(edges, kinds))
+
+
+def country_graphs_by_year(source: Any, *, visits: bool = False) -> dict[int, nx.Graph]:
+    """``{year: country_graph(source, year=year, visits=visits)}`` for every year that has a
+    country pair, computed in one pass over the initiatives.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("J", {"cls": "Country"}), ("K", {"cls": "Country"}),
+    ...                   ("A", {"cls": "Agreement", "label": "MoU", "years": [2022, 2023]})])
+    >>> _ = [G.add_edge("A", c, key="party") for c in "JK"]
+    >>> {y: C["J"]["K"]["agreements"] for y, C in country_graphs_by_year(G).items()}
+    {2022: ['A'], 2023: ['A']}
+    """
+    G = _ensure_entity_graph(source)
+    kinds = _country_kinds(visits)
+    _, by_year = _country_slices(G, kinds)
+    return {y: _country_nx(G, edges) for y, edges in by_year.items()}
+
+
+def _country_kinds(visits: bool) -> dict[str, str]:
     kinds = {"Agreement": "agreements", "Meeting": "meetings", "Program": "programs"}
     if visits:
         kinds["Visit"] = "visits"
+    return kinds
+
+
+def _initiatives(
+    G: nx.MultiDiGraph, kinds: Mapping[str, str]
+) -> Iterator[tuple[str, str, list[str], list, str]]:
+    """(node, kind, its countries sorted, its years, its label) of each initiative of ``kinds``
+    with at least two countries, in node order."""
     for n, data in G.nodes(data=True):
         kind = kinds.get(data.get("cls", ""))
         if kind is None:
             continue
-        years = data.get("years") or []
-        if year is not None and year not in years:
-            continue
         members = _visit_countries(G, n) if kind == "visits" else set(countries_of(G, n))
-        for a, b in combinations(sorted(members), 2):
-            if not C.has_edge(a, b):
-                C.add_edge(a, b, weight=0, **{k: [] for k in kinds.values()}, labels={}, years=[])
-            edge = C[a][b]
-            edge[kind].append(n)
-            edge["labels"][n] = data.get("label", _local(n))
-            edge["years"] = sorted(set(edge["years"]) | set(years))
-            edge["weight"] += 1
-    for _, _, edge in C.edges(data=True):
+        if len(members) > 1:
+            yield n, kind, sorted(members), data.get("years") or [], data.get("label", _local(n))
+
+
+def _count(
+    edges: dict[tuple[str, str], dict[str, Any]],
+    pair: tuple[str, str],
+    kind: str,
+    n: str,
+    label: str,
+    years: Iterable,
+    kinds: Mapping[str, str],
+) -> None:
+    """Count initiative ``n`` on the edge ``pair`` (its years gathered in a set, see
+    :func:`_finish_edges`)."""
+    edge = edges.get(pair)
+    if edge is None:
+        edge = edges[pair] = {"weight": 0, **{k: [] for k in kinds.values()}, "labels": {},
+                              "years": set()}
+    edge[kind].append(n)
+    edge["labels"][n] = label
+    edge["years"].update(years)
+    edge["weight"] += 1
+
+
+def _finish_edges(edges: dict[tuple[str, str], dict], kinds: Mapping[str, str]) -> dict:
+    """Sort each edge's initiatives and years, as :func:`country_graph` gives them."""
+    for edge in edges.values():
         for kind in kinds.values():
             edge[kind].sort()
+        edge["years"] = sorted(edge["years"])
+    return edges
+
+
+def _country_slices(
+    G: nx.MultiDiGraph, kinds: Mapping[str, str]
+) -> tuple[dict[tuple[str, str], dict], dict[int, dict[tuple[str, str], dict]]]:
+    """The edges of the country graph over all years and of each year's, in one pass.
+
+    Each is ``{(a, b): edge}`` with ``a < b`` and the edge attributes of :func:`country_graph`;
+    the years come out sorted. No graph is built: a slice holds only its own pairs.
+    """
+    every: dict[tuple[str, str], dict] = {}
+    by_year: dict[Any, dict[tuple[str, str], dict]] = defaultdict(dict)
+    for n, kind, members, years, label in _initiatives(G, kinds):
+        pairs = list(combinations(members, 2))
+        for pair in pairs:
+            _count(every, pair, kind, n, label, years, kinds)
+        for y in dict.fromkeys(years):
+            edges = by_year[y]
+            for pair in pairs:
+                _count(edges, pair, kind, n, label, years, kinds)
+    for edges in (every, *by_year.values()):
+        _finish_edges(edges, kinds)
+    return every, dict(sorted(by_year.items()))
+
+
+def _country_nx(G: nx.MultiDiGraph, edges: Mapping[tuple[str, str], dict]) -> nx.Graph:
+    C = nx.Graph()
+    for n, data in G.nodes(data=True):
+        if data.get("cls") == "Country":
+            C.add_node(n, **_node_summary(data))
+    for (a, b), edge in edges.items():
+        C.add_edge(a, b, **edge)
     return C
 
 
@@ -555,28 +757,143 @@ def weighted_degree(G: nx.Graph, weight: str = "weight") -> dict[Any, float]:
     return dict(_simple(G, weight).degree(weight="weight"))
 
 
-def betweenness(G: nx.Graph, *, k: int | None = None, seed: int = 0) -> dict[Any, float]:
-    """Normalized betweenness centrality over hops (``k`` samples sources on large graphs).
+def _igraph():
+    """The python-igraph module, or an ImportError that says how to get it."""
+    try:
+        import igraph
+    except ImportError as err:  # pragma: no cover - igraph is a dependency
+        raise ImportError(
+            "the igraph engine needs python-igraph: pip install igraph"
+        ) from err
+    return igraph
+
+
+def _has_igraph() -> bool:
+    try:
+        _igraph()
+    except ImportError:  # pragma: no cover
+        return False
+    return True
+
+
+def choose_engine(G: nx.Graph, engine: str = "auto") -> str:
+    """The backend the heavy measures run on: ``"networkx"`` or ``"igraph"``.
+
+    ``auto`` picks igraph when the graph has at least :data:`IGRAPH_MIN_NODES` nodes or
+    :data:`IGRAPH_MIN_EDGES` edges (and igraph is installed), networkx otherwise.
+
+    >>> choose_engine(nx.path_graph(3)), choose_engine(nx.path_graph(3), "igraph")
+    ('networkx', 'igraph')
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "igraph":
+        _igraph()
+    if engine != "auto":
+        return engine
+    large = G.number_of_nodes() >= IGRAPH_MIN_NODES or G.number_of_edges() >= IGRAPH_MIN_EDGES
+    return "igraph" if large and _has_igraph() else "networkx"
+
+
+def default_k(G: nx.Graph) -> int | None:
+    """How many sources betweenness samples by default: None (exact) up to
+    :data:`EXACT_BETWEENNESS_MAX_NODES` nodes, else :data:`DEFAULT_K`.
+
+    >>> default_k(nx.path_graph(10)) is None, default_k(nx.empty_graph(6000))
+    (True, 200)
+    """
+    return None if G.number_of_nodes() <= EXACT_BETWEENNESS_MAX_NODES else DEFAULT_K
+
+
+def _to_igraph(H: nx.Graph, weight: str | None = "weight") -> tuple[Any, list]:
+    """An undirected igraph copy of the simple graph ``H`` and its nodes (vertex i = nodes[i]).
+
+    Self-loops are left out (they change no shortest path; a simple graph from :func:`_simple`
+    has none). With ``weight``, the edges carry it as ``"weight"`` (1 when missing).
+    """
+    ig = _igraph()
+    nodes = list(H)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges, weights = [], []
+    for u, v, w in H.edges(data=weight or "weight", default=1):
+        if u == v:
+            continue
+        edges.append((index[u], index[v]))
+        weights.append(1 if w is None else w)
+    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
+    if weight:
+        g.es["weight"] = weights
+    return g, nodes
+
+
+@contextmanager
+def _igraph_seed(seed: int) -> Iterator[None]:
+    """igraph's random numbers from ``random.Random(seed)`` for the block, then as before."""
+    ig = _igraph()
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
+
+
+def betweenness(
+    G: nx.Graph, *, k: int | None = None, seed: int = 0, engine: str = "auto"
+) -> dict[Any, float]:
+    """Normalized betweenness centrality over hops; ``k`` samples ``k`` source nodes.
+
+    Both engines give networkx's numbers: exact with ``k=None``; with ``k`` the same sampled
+    sources (``random.Random(seed).sample(list(nodes), k)``, as networkx draws them) and
+    networkx's rescaling (>= 3.5: sources and other nodes scaled apart), so a seed gives the
+    same result on networkx and igraph, up to float rounding.
 
     >>> b = betweenness(nx.path_graph(3))
+    >>> b[1], b[0]
+    (1.0, 0.0)
+    >>> b = betweenness(nx.path_graph(3), engine="igraph")
     >>> b[1], b[0]
     (1.0, 0.0)
     """
     H = _simple(G)
     if k is not None and k >= H.number_of_nodes():
         k = None
-    return nx.betweenness_centrality(H, k=k, seed=seed if k else None, normalized=True)
+    if choose_engine(H, engine) == "networkx":
+        return nx.betweenness_centrality(H, k=k, seed=seed if k else None, normalized=True)
+    g, nodes = _to_igraph(H, None)
+    n = len(nodes)
+    if k is None:
+        raw = g.betweenness(directed=False) if n else []
+        # igraph counts each unordered pair once; networkx divides the ordered count by
+        # (n - 1)(n - 2)
+        scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+        return {v: raw[i] * scale for i, v in enumerate(nodes)}
+    sources = random.Random(seed).sample(nodes, k)
+    index = {v: i for i, v in enumerate(nodes)}
+    raw = g.betweenness(directed=False, sources=[index[s] for s in sources])
+    if n - 1 < 2:
+        return {v: raw[i] for i, v in enumerate(nodes)}
+    pairs = n - 2  # (n - 1) - 1 possible targets through v, as networkx's _rescale
+    on_source = 2 / ((k - 1) * pairs) if k > 1 else math.nan
+    off_source = 2 / (k * pairs)
+    chosen = set(sources)
+    return {v: raw[i] * (on_source if v in chosen else off_source) for i, v in enumerate(nodes)}
 
 
 def eigenvector(
-    G: nx.Graph, *, weight: str | None = "weight", max_iter: int = 1000, tol: float = 1e-06
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    max_iter: int = 1000,
+    tol: float = 1e-06,
+    engine: str = "auto",
 ) -> dict[Any, float]:
     """Eigenvector centrality that copes with disconnected graphs and non-convergence.
 
     Each connected component is computed on its own (isolated nodes score 0) and scaled by its
     share of the nodes, so a small island does not outrank the main component. When power
     iteration does not converge on a component, its normalized degree is used instead, with a
-    ``RuntimeWarning``.
+    ``RuntimeWarning``. On igraph (ARPACK; ``max_iter`` and ``tol`` are networkx's) the
+    vector of each component is normalized to unit length as networkx's.
 
     >>> e = eigenvector(nx.star_graph(3))
     >>> max(e, key=e.get)
@@ -586,6 +903,8 @@ def eigenvector(
     """
     H = _simple(G, weight)
     n = H.number_of_nodes()
+    if n and choose_engine(H, engine) == "igraph":
+        return _eigenvector_igraph(H, weight)
     result: dict[Any, float] = {}
     for comp in nx.connected_components(H):
         if len(comp) == 1:
@@ -597,33 +916,87 @@ def eigenvector(
                 sub, max_iter=max_iter, tol=tol, weight="weight" if weight else None
             )
         except nx.PowerIterationFailedConvergence:
-            warnings.warn(
-                f"eigenvector centrality did not converge on a component of {len(comp)} nodes;"
-                " using normalized degree there",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            deg = dict(sub.degree())
-            norm = math.sqrt(sum(d * d for d in deg.values())) or 1.0
-            scores = {v: d / norm for v, d in deg.items()}
+            _warn_degree_fallback(len(comp))
+            scores = _unit_degree(dict(sub.degree()))
         share = len(comp) / n
         result.update({v: s * share for v, s in scores.items()})
     return {v: result[v] for v in H}
 
 
+def _warn_degree_fallback(size: int) -> None:
+    warnings.warn(
+        f"eigenvector centrality did not converge on a component of {size} nodes;"
+        " using normalized degree there",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+def _unit_degree(deg: Mapping[Any, float]) -> dict[Any, float]:
+    norm = math.sqrt(sum(d * d for d in deg.values())) or 1.0
+    return {v: d / norm for v, d in deg.items()}
+
+
+def _eigenvector_igraph(H: nx.Graph, weight: str | None) -> dict[Any, float]:
+    ig = _igraph()
+    g, nodes = _to_igraph(H, weight)
+    n = len(nodes)
+    result = [0.0] * n
+    for comp in g.connected_components():
+        if len(comp) == 1:
+            continue
+        sub = g.induced_subgraph(comp, implementation="create_from_scratch")
+        # induced_subgraph keeps the vertices in increasing id order
+        comp = sorted(comp)
+        try:
+            scores = sub.eigenvector_centrality(weights="weight" if weight else None)
+            norm = math.sqrt(sum(s * s for s in scores))
+            if not norm or not math.isfinite(norm):
+                raise ig.InternalError("no eigenvector")
+            scores = [s / norm for s in scores]
+        except ig.InternalError:
+            _warn_degree_fallback(len(comp))
+            deg = _unit_degree(dict(enumerate(sub.degree())))  # unweighted, as networkx's
+            scores = [deg[i] for i in range(len(comp))]
+        share = len(comp) / n
+        for i, s in zip(comp, scores):
+            result[i] = s * share
+    return dict(zip(nodes, result))
+
+
 def communities(
-    G: nx.Graph, *, weight: str | None = "weight", resolution: float = 1.0, seed: int = 42
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+    seed: int = 42,
+    engine: str = "auto",
 ) -> list[set]:
     """Louvain communities (fixed seed), largest first.
+
+    On igraph, its multilevel (Louvain) algorithm with the same weights and resolution, its
+    random numbers drawn from ``random.Random(seed)``. The two implementations visit the nodes
+    in different orders, so on a graph without a clear-cut structure they may settle on
+    different (equally good) partitions; each is deterministic for a seed.
 
     >>> G = nx.barbell_graph(4, 0)
     >>> [sorted(c) for c in communities(G)]
     [[0, 1, 2, 3], [4, 5, 6, 7]]
+    >>> [sorted(c) for c in communities(G, engine="igraph")]
+    [[0, 1, 2, 3], [4, 5, 6, 7]]
     """
     H = _simple(G, weight)
-    found = nx.community.louvain_communities(
-        H, weight="weight" if weight else None, resolution=resolution, seed=seed
-    )
+    if H.number_of_nodes() and choose_engine(H, engine) == "igraph":
+        g, nodes = _to_igraph(H, weight)
+        with _igraph_seed(seed):
+            found = g.community_multilevel(
+                weights="weight" if weight else None, resolution=resolution
+            )
+        found = [{nodes[i] for i in part} for part in found]
+    else:
+        found = nx.community.louvain_communities(
+            H, weight="weight" if weight else None, resolution=resolution, seed=seed
+        )
     return sorted(found, key=lambda c: (-len(c), min(str(v) for v in c)))
 
 
@@ -771,7 +1144,7 @@ def paths(
         for nodes in islice(found, max_paths):
             if cutoff is not None and len(nodes) - 1 > cutoff:
                 return
-            yield [_hop(G, u, v) for u, v in zip(nodes, nodes[1:])]
+            yield [_hop(G, u, v) for u, v in pairwise(nodes)]
     except nx.NetworkXNoPath:
         return
 
@@ -785,7 +1158,7 @@ def format_path(G: nx.Graph, path: list[Hop]) -> str:
     """
     if not path:
         return ""
-    label = lambda n: str(G.nodes[n].get("label", n)) if n in G else str(n)  # noqa: E731
+    label = lambda n: str(G.nodes[n].get("label", n)) if n in G else str(n)
     parts = [label(path[0].source)]
     for hop in path:
         arrow = f"-{hop.relation}->" if hop.forward else f"<-{hop.relation}-"
@@ -874,7 +1247,15 @@ def _write_json(path: Path, data: Any) -> None:
     tmp.replace(path)
 
 
-def analyze(store_dir: Any, out_dir: str | Path, *, top: int = 10) -> dict[str, Any]:
+def analyze(
+    store_dir: Any,
+    out_dir: str | Path,
+    *,
+    top: int = 10,
+    engine: str = "auto",
+    k: int | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Compute the measures and write them as tables into ``out_dir/analysis/``.
 
     Files: ``centrality.csv`` (one row per node: degree, weighted degree, betweenness,
@@ -883,23 +1264,40 @@ def analyze(store_dir: Any, out_dir: str | Path, *, top: int = 10) -> dict[str, 
 
     Parameters
     ----------
-    store_dir : build directory (or any RDF source, see :func:`as_store`)
+    store_dir : build directory (or any RDF source, see :func:`as_store`, or an entity graph)
     out_dir : where the ``analysis/`` folder goes
     top : how many rows the summary keeps of each ranking
+    engine : ``"auto"``, ``"networkx"`` or ``"igraph"``: where betweenness, eigenvector
+        centrality and communities are computed (:func:`choose_engine`)
+    k : betweenness samples ``k`` source nodes; ``0`` means exact; ``None`` (the default)
+        means exact up to :data:`EXACT_BETWEENNESS_MAX_NODES` nodes, else :data:`DEFAULT_K`
+    seed : the seed of the betweenness sample
+
+    The same input and options give the same tables, byte for byte.
 
     Returns
     -------
     dict
         The summary also written to ``summary.json``: counts, the top nodes by each measure,
-        the largest communities and the heaviest country pairs.
+        the largest communities, the heaviest country pairs and how the measures were taken.
     """
-    G = entity_graph(store_dir)
+    if isinstance(store_dir, nx.Graph):
+        G = store_dir
+    else:
+        G = entity_graph(store_dir, details=False)
     folder = Path(out_dir) / "analysis"
     folder.mkdir(parents=True, exist_ok=True)
 
-    deg, wdeg = degree(G), weighted_degree(G)
-    btw, eig = betweenness(G), eigenvector(G)
-    parts = communities(G)
+    H = _simple(G)  # one simple undirected graph for every measure
+    backend = choose_engine(H, engine)
+    if k is None:
+        k = default_k(H)
+    elif k <= 0 or k >= H.number_of_nodes():
+        k = None
+    deg, wdeg = degree(H), weighted_degree(H)
+    btw = betweenness(H, k=k, seed=seed, engine=backend)
+    eig = eigenvector(H, engine=backend)
+    parts = communities(H, engine=backend)
     index = community_index(parts)
     label = {n: d.get("label", n) for n, d in G.nodes(data=True)}
 
@@ -925,23 +1323,29 @@ def analyze(store_dir: Any, out_dir: str | Path, *, top: int = 10) -> dict[str, 
         ],
     )
 
-    C = country_graph(G)
+    kinds = _country_kinds(False)
     pair_header = ["a", "b", "label_a", "label_b", "weight", "agreements", "meetings", "programs"]
+    every, by_year = _country_slices(G, kinds)  # all years and each year, one pass
+    # country_graph(G).edges() reports a pair from the country that comes first in G
+    rank = {n: i for i, (n, c) in enumerate(G.nodes(data="cls")) if c == "Country"}
 
-    def pair_rows(graph: nx.Graph, year: int | None = None) -> Iterator[list[Any]]:
-        edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
-        for u, v, d in edges:
-            u, v = sorted((u, v))
+    def pair_rows(edges: Mapping[tuple[str, str], dict], year: int | None = None
+                  ) -> Iterator[list[Any]]:
+        def key(item: tuple[tuple[str, str], dict]) -> tuple:
+            (a, b), d = item
+            return (-d["weight"], *((a, b) if rank[a] <= rank[b] else (b, a)))
+
+        for (u, v), d in sorted(edges.items(), key=key):
             row = [u, v, label.get(u, u), label.get(v, v), d["weight"]]
             row += [" | ".join(d["labels"][i] for i in d[k]) for k in pair_header[5:]]
             yield row if year is None else [year, *row]
 
-    n_pairs = _write_csv(folder / "country_pairs.csv", pair_header, pair_rows(C))
-    years = sorted({y for _, _, d in C.edges(data=True) for y in d["years"]})
+    n_pairs = _write_csv(folder / "country_pairs.csv", pair_header, pair_rows(every))
+    years = list(by_year)
     _write_csv(
         folder / "country_edges_by_year.csv",
         ["year", *pair_header],
-        (row for y in years for row in pair_rows(country_graph(G, year=y), y)),
+        (row for y, edges in by_year.items() for row in pair_rows(edges, y)),
     )
 
     def ranking(scores: Mapping[Any, float]) -> list[dict[str, Any]]:
@@ -953,10 +1357,12 @@ def analyze(store_dir: Any, out_dir: str | Path, *, top: int = 10) -> dict[str, 
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
         "classes": dict(sorted(Counter(d["cls"] for _, d in G.nodes(data=True)).items())),
-        "components": nx.number_connected_components(_simple(G)) if len(G) else 0,
+        "components": nx.number_connected_components(H) if len(H) else 0,
         "communities": len(parts),
         "country_pairs": n_pairs,
         "years": years,
+        "measures": {"engine": backend, "betweenness_sources": k or "all",
+                     "betweenness_seed": seed if k else None},
         "top": {"degree": ranking(deg), "weighted_degree": ranking(wdeg),
                 "betweenness": ranking(btw), "eigenvector": ranking(eig)},
         "largest_communities": [
@@ -965,7 +1371,7 @@ def analyze(store_dir: Any, out_dir: str | Path, *, top: int = 10) -> dict[str, 
             for i, p in enumerate(parts[:top])
         ],
         "top_country_pairs": [
-            {"a": r[2], "b": r[3], "weight": r[4]} for r in islice(pair_rows(C), top)
+            {"a": r[2], "b": r[3], "weight": r[4]} for r in islice(pair_rows(every), top)
         ],
         "files": sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")),
     }
