@@ -53,7 +53,8 @@ def build(
 
     Writes OUT/kg.trig (TriG, one named graph per document), OUT/store (an embedded pyoxigraph
     store for `bkg query`) and OUT/graph.html (the interactive view). A document that cannot be
-    read is named with the reason and skipped; the exit code is then 1.
+    read is named with the reason and skipped; the exit code is then 1. A document that does not
+    look Japanese (English, Chinese …) is built all the same, with a warning naming its language.
     """
     from .build import build as run_build
 
@@ -77,6 +78,8 @@ def build(
         raise typer.Exit(1) from None
     for err in result.errors:
         typer.echo(f"skipped {err}", err=True)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"built {result.documents} document(s), {result.triples} triples")
     typer.echo(f"  graph:  {result.trig}")
     typer.echo(f"  store:  {result.store}   (query it: bkg query --store {result.out_dir} 'SELECT …')")
@@ -521,16 +524,39 @@ def _resolve_or_exit(G, name: str, classes=None):
 def analyze(
     build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
     top: int = typer.Option(10, "--top", help="How many rows of each ranking to print."),
+    engine: str = typer.Option(
+        "auto", "--engine",
+        help="Where betweenness, eigenvector and communities run: auto (igraph on large "
+             "graphs), networkx or igraph."),
+    k: int | None = typer.Option(
+        None, "--k", min=0,
+        help="Betweenness from K sampled source nodes (seeded, deterministic); 0 = exact. "
+             "Default: exact up to 5,000 nodes, else 200."),
 ) -> None:
     """Centrality, communities and country pairs of DIR, written as tables to DIR/analysis/."""
+    from .network import ENGINES
     from .network import analyze as run_analyze
 
     if not build_dir.is_dir():
         typer.echo(f"error: {build_dir}: no such build folder", err=True)
         raise typer.Exit(2)
-    summary = run_analyze(build_dir, build_dir, top=top)
+    if engine not in ENGINES:
+        typer.echo(f"error: --engine must be one of {', '.join(ENGINES)}, not {engine!r}", err=True)
+        raise typer.Exit(2)
+    if k == 1:
+        typer.echo("error: --k must be 0 (exact) or at least 2", err=True)
+        raise typer.Exit(2)
+    try:
+        summary = run_analyze(build_dir, build_dir, top=top, engine=engine, k=k)
+    except ImportError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"{summary['nodes']} nodes, {summary['edges']} edges, "
                f"{summary['components']} components, {summary['communities']} communities")
+    how = summary["measures"]
+    sources = how["betweenness_sources"]
+    typer.echo(f"engine: {how['engine']}; betweenness: "
+               + ("exact" if sources == "all" else f"{sources} sampled sources (--k)"))
     typer.echo("classes: " + ", ".join(f"{c} {n}" for c, n in summary["classes"].items()))
     for measure, rows in summary["top"].items():
         typer.echo(f"\ntop {measure}:")

@@ -15,8 +15,11 @@
   over a runaway join) is killed and replaced, and the client gets ``503`` with an explanation.
 * A row limit (``--limit``): at most that many solutions or triples are returned; a truncated
   answer carries the header ``X-BKG-Truncated: true``. A request may ask for fewer with ``limit=``.
-* ``/`` is a query page (``kg/static/``, no CDN); ``/queries`` lists the saved queries as JSON and
-  ``/queries/NAME?param=value`` runs one with its parameters bound (never pasted into the text).
+* ``/`` is a query page (``kg/static/``: YASGUI's editor and results table, built from npm into
+  ``kg/static/vendor/`` by ``make install`` and served from here, no CDN; a plain editor when they
+  are missing); ``/queries`` lists the saved queries as JSON and ``/queries/NAME?param=value`` runs
+  one with its parameters bound (never pasted into the text). ``/prefixes`` and ``/ontology.json``
+  (the ontology's classes and properties with labels) feed the page's completion.
 
 Why not ``oxigraph serve-read-only``: it has a timeout and the union default graph, but no row
 limit, no saved queries with bound parameters, and its query page loads YASGUI from a CDN. This
@@ -41,6 +44,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -910,6 +914,8 @@ class _Handler(BaseHTTPRequestHandler):
             from kg.namespaces import PREFIXES
 
             self._send(200, json.dumps(dict(PREFIXES)).encode(), "application/json; charset=utf-8")
+        elif path == "/ontology.json":
+            self._send(200, _ontology_json(), "application/json; charset=utf-8")
         elif path.startswith("/queries/"):
             self._saved(path[len("/queries/") :], params)
         else:
@@ -991,9 +997,115 @@ class _Handler(BaseHTTPRequestHandler):
         path = (STATIC_DIR / name).resolve()
         if STATIC_DIR.resolve() not in path.parents or not path.is_file():
             raise _BadRequest(404, f"Not found: {name}")
-        types = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
-        ctype = types.get(path.suffix, "application/octet-stream") + "; charset=utf-8"
-        self._send(200, path.read_bytes(), ctype)
+        ctype = _STATIC_TYPES.get(path.suffix, "application/octet-stream")
+        if ctype.startswith("text/") or ctype.endswith("json"):
+            ctype += "; charset=utf-8"
+        stat = path.stat()
+        raw, packed, etag = _static_file(str(path), stat.st_mtime_ns, stat.st_size)
+        # Revalidated on every load (no stale page after `make install`), answered 304 when unchanged.
+        headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+        if etag in [t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")]:
+            self.send_response(304)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        accept = (self.headers.get("Accept-Encoding") or "").lower()
+        if packed is not None and "gzip" in accept:
+            self._send(200, packed, ctype, {**headers, "Content-Encoding": "gzip"})
+        else:
+            self._send(200, raw, ctype, headers)
+
+
+_STATIC_TYPES = {
+    ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".txt": "text/plain",
+    ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+    ".woff2": "font/woff2",
+}
+
+
+@lru_cache(maxsize=64)
+def _static_file(path: str, mtime_ns: int, size: int) -> tuple[bytes, bytes | None, str]:
+    """A static file's bytes, their gzip (for text over 1 KiB: the query page's YASGUI bundle is
+    1 MB, 0.3 MB packed) and an ETag; cached until the file changes."""
+    import gzip
+    import hashlib
+
+    raw = Path(path).read_bytes()
+    packed = None
+    if size > 1024 and Path(path).suffix in (".html", ".js", ".css", ".txt", ".json", ".svg"):
+        packed = gzip.compress(raw, compresslevel=6, mtime=0)
+    return raw, packed, '"' + hashlib.sha1(raw).hexdigest()[:20] + '"'
+
+
+#: Terms outside ``bkg:`` that the builds write (kg/rdf.py), offered by the page's completion too.
+_STANDARD_TERMS = {
+    "classes": ["oa:SpecificResource", "oa:TextQuoteSelector", "oa:TextPositionSelector"],
+    "properties": [
+        "rdf:type", "rdfs:label", "rdfs:comment", "rdfs:seeAlso", "skos:altLabel", "skos:note",
+        "owl:sameAs", "prov:wasDerivedFrom", "prov:wasQuotedFrom", "dcterms:title",
+        "dcterms:alternative", "dcterms:date", "dcterms:issued", "dcterms:language",
+        "dcterms:publisher", "dcterms:source", "dcterms:license", "oa:hasSource", "oa:hasSelector",
+        "oa:exact", "oa:prefix", "oa:suffix", "oa:start", "oa:end",
+    ],
+}
+
+
+@lru_cache(maxsize=1)
+def _ontology_json() -> bytes:
+    """``/ontology.json``: the classes, properties and individuals of ``kg/ontology.ttl`` with
+    their Japanese and English labels and comments (and domains and ranges), then the standard
+    terms the builds use — what the query page completes class and property names from."""
+    import rdflib
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from kg.namespaces import PREFIXES
+
+    namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+    def curie(iri: str) -> str:
+        for prefix, ns in namespaces:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return f"<{iri}>"
+
+    g = rdflib.Graph().parse(STATIC_DIR.parent / "ontology.ttl", format="turtle")
+
+    def texts(s: Any, p: Any) -> dict[str, str]:
+        return {o.language or "": str(o) for o in g.objects(s, p) if isinstance(o, rdflib.Literal)}
+
+    def term(s: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"iri": str(s), "curie": curie(str(s)), "label": texts(s, RDFS.label)}
+        comment = texts(s, RDFS.comment)
+        if comment:
+            out["comment"] = comment
+        for key, p in (("domain", RDFS.domain), ("range", RDFS.range)):
+            values = sorted(curie(str(o)) for o in g.objects(s, p) if isinstance(o, rdflib.URIRef))
+            if values:
+                out[key] = values
+        return out
+
+    def typed(*classes: Any) -> list[Any]:
+        found = {s for c in classes for s in g.subjects(RDF.type, c) if isinstance(s, rdflib.URIRef)}
+        return sorted(found, key=str)
+
+    classes = typed(OWL.Class, RDFS.Class)
+    properties = typed(OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+    individuals = [s for s in typed(OWL.NamedIndividual) if s not in classes]
+    body: dict[str, list[dict[str, Any]]] = {
+        "classes": [term(s) for s in classes],
+        "properties": [term(s) for s in properties],
+        "individuals": [term(s) for s in individuals],
+    }
+    for kind, names in _STANDARD_TERMS.items():
+        known = {t["curie"] for t in body[kind]}
+        for name in names:
+            prefix, local = name.split(":", 1)
+            if name not in known:
+                body[kind].append({"iri": PREFIXES[prefix] + local, "curie": name, "label": {},
+                                   "standard": True})
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 _BUSY_RESPONSE = (
