@@ -157,6 +157,7 @@ class _DocumentWriter:
         self.countries = {e.key for e in facts.entities if e.kind == "country"}
         self.date_notes = {(n.kind, n.key, n.field): n for n in date_notes(facts)}
         self._quoted: set[tuple[int, int]] = set()
+        self.resolved_labels: set[tuple[URIRef, str]] = set()  # labels only the resolution gives
 
     # --- small helpers ------------------------------------------------------------------
 
@@ -443,6 +444,8 @@ class _DocumentWriter:
             v.destination, country, self.resolution.date("visit", v.key, "start") or v.start,
         )
         self.add(iri, RDFS.label if own == best else SKOS.altLabel, _ja(own))
+        if own != best:  # the resolved visitor and start may come from different documents
+            self.resolved_labels.add((iri, best))
 
     def meeting(self, m: Meeting) -> None:
         iri = entity_iri("meeting", m.key)
@@ -498,13 +501,17 @@ class _DocumentWriter:
             self.program(p)
 
 
-def add_document(ds: Dataset, facts: DocumentFacts, resolution: Resolution | None = None) -> Graph:
+def add_document(ds: Dataset, facts: DocumentFacts, resolution: Resolution | None = None,
+                 resolved_labels: set[tuple[URIRef, str]] | None = None) -> Graph:
     """Add one document's facts to ``ds`` as its own named graph and return that graph.
 
     ``resolution`` (of the whole corpus) decides which of the document's labels and dates are
     the resolved ones; without it the document is resolved on its own."""
     graph = ds.graph(document_graph_iri(facts.document.doc_id))
-    _DocumentWriter(graph, facts, resolution).write()
+    writer = _DocumentWriter(graph, facts, resolution)
+    writer.write()
+    if resolved_labels is not None:
+        resolved_labels |= writer.resolved_labels
     return graph
 
 
@@ -577,9 +584,12 @@ def build_graph(facts: Iterable[DocumentFacts]) -> Dataset:
     ds = bind_prefixes(Dataset())
     results = list(facts)
     resolution = Resolution(results)
+    labels: set[tuple[URIRef, str]] = set()
     for item in results:
-        add_document(ds, item, resolution)
+        add_document(ds, item, resolution, labels)
     resolved = Graph(store=ds.store, identifier=RESOLVED_GRAPH)
+    for iri, label in labels:  # e.g. a visit's label from one document's visitor and another's date
+        resolved.add((iri, RDFS.label, _ja(label)))
     _ResolvedWriter(resolved, resolution).write()
     if len(resolved) == 0:
         ds.remove_graph(resolved)

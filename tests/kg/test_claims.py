@@ -179,3 +179,26 @@ def test_signed_in_one_document_in_force_in_another_is_one_agreement_with_two_ev
     got = [(r["kind"].value.rsplit("#")[-1], r["date"].value if r["date"] else None, r["source"].value) for r in rows]
     assert got == [("Signed", "2019-01-26", "a.txt"), ("EnteredIntoForce", "2020-04-14", "b.txt")]
     assert len({r["a"].value for r in rows}) == 1
+
+
+def test_a_visit_resolved_from_two_documents_keeps_one_label():
+    """One document names the visitor in full but dates the visit by year; another gives the day
+    but only the surname: the resolved label combines them, and the union has exactly that one."""
+    from extract.facts import Entity, Visit
+
+    def doc(source, name, start):
+        d = make_document(source, "声明", [P(f"{name}大統領が訪日した。")])
+        person = Entity(kind="person", key="p", label=name, role="大統領", country="KGZ",
+                        mentions=mentions(d, name))
+        jpn = Entity(kind="country", key="JPN", label="日本")
+        v = Visit(key="v", visitor="p", visitor_country="KGZ", destination="JPN", start=start,
+                  passages=(0,), mentions=mentions(d, "訪日"))
+        return DocumentFacts(document=d, entities=(person, jpn), visits=(v,))
+
+    a = doc("a.txt", "サディル・ジャパロフ", DateValue(2023))
+    b = doc("b.txt", "ジャパロフ", DateValue(2023, 11, 17))
+    s = ox.Store()
+    s.load(graph_to_trig(build_graph([a, b])).encode(), format=ox.RdfFormat.TRIG)
+    visit = entity_iri("visit", "v")
+    rows = list(s.query(f"SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ <{visit}> <{RDFS.label}> ?l }} }}"))
+    assert [r["l"].value for r in rows] == ["サディル・ジャパロフ訪日 2023-11-17"]
