@@ -169,9 +169,9 @@ class SpanIndex:
     kept by passage and a question reads its passage's few (and the rare span that runs past
     its passage's end). Gives the same answers as the scan."""
 
-    def __init__(self, passages: Iterable[Passage] | tuple[list[int], list[int]],
-                 spans: Iterable[tuple[int, int]] = ()) -> None:
-        self._starts, self._ends = passages if isinstance(passages, tuple) else passage_bounds(passages)
+    def __init__(self, bounds: tuple[list[int], list[int]], spans: Iterable[tuple[int, int]] = ()) -> None:
+        """``bounds``: :func:`passage_bounds` of the document's passages (or :meth:`DocContext.span_index`)."""
+        self._starts, self._ends = bounds
         self._by_passage: dict[int, list[tuple[int, int]]] = {}
         self._wide: list[tuple[int, int]] = []
         for s, e in spans:

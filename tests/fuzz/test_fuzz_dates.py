@@ -199,7 +199,8 @@ def test_a_written_range_is_read_back(
     # read): the space is gone once the text is normalized, where parse_document reads dates
     if units != ("day",) or not re.search(r"[ \u3000]日$", right):
         assert find_dates(text) == [DateMention(0, len(text), text, start, end)]
-    assert [(m.value, m.end_value) for m in find_dates(normalize(text))] == [(start, end)]
+    if not re.search(r"[ \u3000]{3,}", text):  # (three spaces are a column gap: a tab, a cell)
+        assert [(m.value, m.end_value) for m in find_dates(normalize(text))] == [(start, end)]
 
 
 @given(
