@@ -54,7 +54,8 @@ document dates the same kind of event of the same agreement.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -215,7 +216,7 @@ class _Trigger:
 
 def _triggers(ctx: DocContext, passage: Passage, doc: Doc) -> tuple[dict[int, _Trigger], set[int]]:
     """Event words of one passage (token index → trigger) and the blocked ones, computed once."""
-    memo_key = ("lifecycle.triggers", passage.index)
+    memo_key = ("lifecycle.triggers", passage.text)  # token positions: the same for a repeated text
     cached = ctx.memo.get(memo_key)
     if cached is not None:
         return cached  # type: ignore[return-value]
@@ -279,6 +280,17 @@ class _Anchor:
     direct: bool
 
 
+def _of_passage(anchors: Sequence[_Anchor], passage: int) -> Sequence[_Anchor]:
+    """The anchors of one passage, out of a list sorted by passage (a slice, not a scan: a long
+    document has tens of thousands)."""
+    lo = bisect_left(anchors, passage, key=_passage_of)
+    return anchors[lo : bisect_right(anchors, passage, lo, key=_passage_of)]
+
+
+def _passage_of(anchor: _Anchor) -> int:
+    return anchor.passage
+
+
 def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
     return [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
 
@@ -323,7 +335,7 @@ def _anaphor_anchors(ctx: DocContext, direct: list[_Anchor], labels: dict[str, s
                 continue  # 基本協定, 共同声明, 日本協定: part of a longer word
             if m.end() not in ends or m.start() not in starts:
                 continue
-            if any(a.passage == passage.index and a.start <= m.start() < a.end for a in direct):
+            if any(a.start <= m.start() < a.end for a in _of_passage(direct, passage.index)):
                 continue  # inside a name (…同協定を改正する議定書 as named by agreements.py)
             head = m.group(1)
             key = _antecedent(direct, labels, passage.index, m.start(), lambda k, h=head: _ends_with_head(labels[k], h), 5)
@@ -352,14 +364,17 @@ def _ends_with_head(label: str, head: str) -> bool:
 
 
 def _antecedent(direct: list[_Anchor], labels: dict[str, str], passage: int, start: int, fits, window: int) -> str | None:
-    best = None
-    for a in direct:
-        if (a.passage, a.start) >= (passage, start):
+    """The nearest anchor of ``direct`` (sorted) before ``start`` of ``passage``, at most ``window``
+    passages back, whose key ``fits``."""
+    i = bisect_left(direct, (passage, start), key=lambda a: (a.passage, a.start))
+    while i > 0:
+        i -= 1
+        a = direct[i]
+        if a.passage < passage - window:
             break
-        if a.passage < passage - window or not fits(a.key):
-            continue
-        best = a
-    return best.key if best else None
+        if fits(a.key):
+            return a.key
+    return None
 
 
 # -- linking an instrument to its event words ---------------------------------------------------
@@ -715,11 +730,12 @@ def _event_place(ctx: DocContext, passage: Passage, doc: Doc, t: Token, preds: s
 # -- the events --------------------------------------------------------------------------------
 
 
-def _banned(anchors: Iterable[_Anchor], passage: int, doc: Doc) -> set[int]:
-    """Event words inside an instrument's name (…を改正する議定書, 交換公文) report no event of it."""
+def _banned(anchors: Sequence[_Anchor], passage: int, doc: Doc) -> set[int]:
+    """Event words inside an instrument's name (…を改正する議定書, 交換公文) report no event of it.
+    ``anchors`` are sorted by passage."""
     out: set[int] = set()
-    for a in anchors:
-        if a.passage == passage and not (a.start == 0 and a.end >= len(doc.text.rstrip())):
+    for a in _of_passage(anchors, passage):
+        if not (a.start == 0 and a.end >= len(doc.text.rstrip())):
             out.update(t.i for t in _tokens(doc, a.start, a.end))  # (a title that names the document itself bans nothing)
     return out
 
@@ -884,7 +900,7 @@ def _new_instruments(ctx: DocContext, agreements: Sequence[Agreement],
         triggers, blocked = _triggers(ctx, passage, doc)
         if not any(tr.kind in _NEW_INSTRUMENT_KINDS for tr in triggers.values()):
             continue
-        taken = [(a.start, a.end) for a in anchors if a.passage == passage.index]
+        taken = [(a.start, a.end) for a in _of_passage(anchors, passage.index)]
         hits = head_hits(passage, doc, heads)
         bodies = [o for o in org_hits(ctx, passage, doc) if o.end - o.start > 2]
         banned = _banned(anchors, passage.index, doc)

@@ -44,6 +44,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 __all__ = ["NUMBER_PATTERN", "ROMAN_PATTERN", "edit_distance", "is_japanese_char", "normalize"]
 
@@ -86,6 +87,7 @@ _NATIVE_SCRIPTS = frozenset(
 )  # fmt: skip
 
 
+@cache  # one answer per character: a long text asks millions of times
 def _is_foreign_letter(char: str) -> bool:
     if char.isascii() or is_japanese_char(char) or unicodedata.category(char)[0] not in "LM":
         return False  # (Japanese marks named otherwise are Japanese: 〻 VERTICAL…, 〼 MASU MARK)
@@ -174,7 +176,7 @@ def _close_spaced_alnum(text: str, *, line_start: bool = True) -> str:
 
 def _drop_foreign_debris(text: str) -> str:
     """Drop runs of other-script letters wedged between Japanese letters."""
-    if text.isascii():
+    if text.isascii() or not any(map(_is_foreign_letter, set(text))):
         return text
     out: list[str] = []
     i, n = 0, len(text)
@@ -233,6 +235,7 @@ def _clean_seams(text: str) -> str:
     return _SPACES.sub(" ", re.sub(r"[\t\n]", " ", _clean_characters(text)))
 
 
+@lru_cache(maxsize=8192)  # a line is cleaned for its length and again when printed; headers repeat
 def _clean_body(text: str, *, line_start: bool = True) -> str:
     """``line_start``: whether ``text`` starts its printed line (not after a paragraph number)."""
     text = _close_spaced_alnum(text, line_start=line_start)
