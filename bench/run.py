@@ -1,154 +1,160 @@
-"""Speed, measured side by side in one run (``make bench``). Nothing here is asserted.
+"""All the benchmarks of bilateral-kg in one run (``make bench``): speed ratios, side by side.
 
-    .venv/bin/python bench/run.py [--quick]
+    .venv/bin/python bench/run.py            # full run (a few minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # smaller sizes, fewer repetitions
+    .venv/bin/python bench/run.py --only sparql --sparql-sizes 1000 10000
 
-1. Parse cache: extracting the sample corpus with an empty cache vs the same cache again.
-2. SPARQL: the same queries on contract-shaped synthetic graphs of growing size, through rdflib's
-   own engine vs pyoxigraph (the store ``bkg build`` writes).
-3. Views: filling a pyvis Network through ``add_edge`` vs kg.views' direct fill (bench/views.py).
+Sections (each a comparison of two variants measured in the same run, interleaved):
 
-Each variant runs a few times; the median is reported with the ratio, and everything is also
-written to ``bench/results.json``.
+* ``parse cache`` — ``extract_paths`` over the sample corpus with an empty cache folder (cold)
+  vs the same folder again (warm), and the parse step alone; hits and misses of the cache
+  (bench/parse_cache.py).
+* ``sparql`` — the same queries through rdflib's SPARQL engine vs pyoxigraph over synthetic,
+  contract-shaped graphs of ~1k, ~10k and ~100k triples, each engine capped by a time budget
+  (bench/sparql.py).
+* ``views`` — filling a pyvis Network with ``add_node``/``add_edge`` vs the direct fill of
+  ``kg.views``, at 2,000 nodes (bench/views.py).
+
+Prints a table of median seconds per variant and the ratio (baseline / faster), and writes
+every sample to ``bench/results.json``. Numbers are measurements of this machine at this
+moment, never assertions: nothing here fails because something got slower.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import importlib.util
 import json
-import statistics
+import os
+import platform
 import sys
-import tempfile
 import time
-from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-QUERIES = {
-    "join": """SELECT ?name ?title WHERE {
-        ?p a bkg:Person ; rdfs:label ?name ; bkg:mentionedIn ?s . ?s bkg:document ?d . ?d dcterms:title ?title }""",
-    "aggregate": """SELECT ?year (COUNT(?a) AS ?n) WHERE {
-        ?a a bkg:Agreement ; bkg:date ?date BIND(YEAR(?date) AS ?year) } GROUP BY ?year""",
-    "path": """SELECT ?a ?iso WHERE { ?a a bkg:Agreement ; bkg:party/bkg:iso3 ?iso }""",
-}
+import common  # noqa: E402  (puts the repository on sys.path)
+from common import BENCH, Row, print_table, side_by_side  # noqa: E402
 
+SECTIONS = ("cache", "sparql", "views")
+PACKAGES = ("spacy", "ginza", "ja-ginza", "SudachiPy", "rdflib", "pyoxigraph", "pyvis", "networkx")
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+FULL = {"cache_reps": 3, "sparql_sizes": [1000, 10_000, 100_000], "sparql_reps": 5,
+        "rdflib_budget": 15.0, "oxigraph_budget": 15.0, "view_nodes": 2000, "view_reps": 5}
+QUICK = {"cache_reps": 1, "sparql_sizes": [1000, 10_000], "sparql_reps": 3,
+         "rdflib_budget": 5.0, "oxigraph_budget": 5.0, "view_nodes": 2000, "view_reps": 2}
 
 
-def bench_cache(repeat: int) -> dict:
-    from extract.pipeline import extract_paths, load_nlp
-
-    nlp = load_nlp()
-    corpus = ROOT / "data" / "corpus"
-    cold, warm = [], []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as cache:
-            t = time.perf_counter()
-            extract_paths([corpus], nlp=nlp, cache_dir=Path(cache), progress=False)
-            cold.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            extract_paths([corpus], nlp=nlp, cache_dir=Path(cache), progress=False)
-            warm.append(time.perf_counter() - t)
-    c, w = statistics.median(cold), statistics.median(warm)
-    return {"cold_s": c, "warm_s": w, "ratio": c / w}
+def _load_views_bench():
+    """bench/views.py, imported by path (the name ``views`` is kg.views' inside the package)."""
+    spec = importlib.util.spec_from_file_location("bench_views", BENCH / "views.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def synthetic_facts(n_docs: int):
-    """Contract-shaped facts: documents with passages, persons, agreements, shared countries."""
-    from extract.facts import Agreement, DateValue, Document, DocumentFacts, Entity, Mention, Passage
-
-    out = []
-    for d in range(n_docs):
-        passages = tuple(Passage(i, i * 40, i * 40 + 39, f"第{i}段落 文書{d}", str(i + 1)) for i in range(20))
-        doc = Document(f"doc{d}.txt", f"{d:016x}", "x" * 800, f"共同声明{d}", DateValue(2000 + d % 25, 1, 1),
-                       "joint_statement", passages)
-        m = (Mention(0, 0, 5, "名前"),)
-        entities = [Entity("country", "JPN", "日本", "Japan", mentions=m),
-                    Entity("country", "KGZ", "キルギス", "Kyrgyzstan", mentions=m)]
-        entities += [Entity("person", f"person{d}-{k}", f"人物{d}-{k}", role="大臣", country="JPN", mentions=m)
-                     for k in range(10)]
-        agreements = tuple(Agreement(f"agreement{d}-{k}", f"協力覚書{d}-{k}", "mou", ("JPN", "KGZ"),
-                                     DateValue(2000 + (d + k) % 25), passages=(k,), mentions=m) for k in range(10))
-        out.append(DocumentFacts(doc, tuple(entities), agreements))
-    return out
+def views_section(nodes: int, reps: int) -> list[Row]:
+    vb = _load_views_bench()
+    G = vb.synthetic(nodes)
+    vb.direct_fill(G)  # warm imports and allocations, untimed
+    # plain_pyvis / direct_fill time themselves; side_by_side adds only a gc pause around them
+    samples_slow, samples_fast = [], []
+    slow, fast = side_by_side(lambda: samples_slow.append(vb.plain_pyvis(G)),
+                              lambda: samples_fast.append(vb.direct_fill(G)), reps=reps)
+    slow.samples, fast.samples = samples_slow, samples_fast
+    return [Row("views", f"pyvis fill, {nodes} nodes / {G.number_of_edges()} edges",
+                "add_node/add_edge", slow, "direct fill", fast,
+                "add_edge scans every existing edge; kg.views appends directly",
+                extra={"nodes": nodes, "edges": G.number_of_edges()})]
 
 
-def bench_sparql(sizes: list[int], repeat: int, rdflib_budget_s: float) -> list[dict]:
-    import pyoxigraph
-    from rdflib import Dataset
-
-    from kg.rdf import build_graph
-    from kg.store import merge_union, query
-
-    rows = []
-    for n_docs in sizes:
-        ds = build_graph(synthetic_facts(n_docs))
-        triples = sum(1 for _ in ds.quads((None, None, None, None)))
-        store = pyoxigraph.Store()
-        store.load(ds.serialize(format="nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
-        merge_union(store)
-        union = Dataset(default_union=True)
-        union.parse(data=ds.serialize(format="nquads"), format="nquads")
-        prefixes = "PREFIX bkg: <https://w3id.org/bilateral-kg/ontology#>\n" \
-                   "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" \
-                   "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-        for name, sparql in QUERIES.items():
-            ox_s = median_time(lambda: list(query(store, sparql)), repeat)
-            t = time.perf_counter()
-            list(union.query(prefixes + sparql))
-            first = time.perf_counter() - t
-            rdf_s = first if first > rdflib_budget_s else median_time(lambda: list(union.query(prefixes + sparql)), repeat)
-            rows.append({"documents": n_docs, "triples": triples, "query": name,
-                         "rdflib_s": rdf_s, "pyoxigraph_s": ox_s, "ratio": rdf_s / ox_s})
-    return rows
+def machine() -> dict:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "packages": versions,
+    }
 
 
-def bench_views(n: int, repeat: int) -> dict:
-    import views as view_bench
-
-    G = view_bench.synthetic(n)
-    plain = median_time(lambda: view_bench.plain_pyvis(G), repeat)
-    direct = median_time(lambda: view_bench.direct_fill(G), repeat)
-    return {"nodes": n, "add_edge_s": plain, "direct_s": direct, "ratio": plain / direct}
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repetitions")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller run: 1 cold/warm pair, 1k and 10k triples, 2 view repetitions")
+    parser.add_argument("--only", action="append", choices=SECTIONS,
+                        help="run only this section (repeatable)")
+    parser.add_argument("--corpus", type=Path, default=common.ROOT / "data" / "corpus",
+                        help="documents for the parse cache section (default: data/corpus)")
+    parser.add_argument("--sparql-sizes", type=int, nargs="+", metavar="TRIPLES",
+                        help="synthetic graph sizes, in distinct triples")
+    parser.add_argument("--rdflib-budget", type=float, metavar="SECONDS",
+                        help="per query: skip a size for rdflib when a run is predicted longer, "
+                             "and stop repeating once spent")
+    parser.add_argument("--oxigraph-budget", type=float, metavar="SECONDS",
+                        help="the same cap for pyoxigraph")
+    parser.add_argument("--json", type=Path, default=BENCH / "results.json",
+                        help="where to write every sample (default: bench/results.json)")
     args = parser.parse_args(argv)
-    repeat = 1 if args.quick else 3
-    sizes = [5, 50] if args.quick else [5, 50, 500]
-    results = {"machine": "see bench/README.md", "repeat": repeat}
 
-    print("1. parse cache (sample corpus, extract_paths)")
-    results["cache"] = c = bench_cache(repeat)
-    print(f"   cold {c['cold_s']:.2f} s   warm {c['warm_s']:.2f} s   ratio {c['ratio']:.1f}x")
+    cfg = dict(QUICK if args.quick else FULL)
+    if args.sparql_sizes:
+        cfg["sparql_sizes"] = args.sparql_sizes
+    if args.rdflib_budget is not None:
+        cfg["rdflib_budget"] = args.rdflib_budget
+    if args.oxigraph_budget is not None:
+        cfg["oxigraph_budget"] = args.oxigraph_budget
+    sections = args.only or list(SECTIONS)
 
-    print("2. SPARQL: rdflib engine vs pyoxigraph (median seconds)")
-    results["sparql"] = rows = bench_sparql(sizes, repeat, rdflib_budget_s=5.0)
-    print(f"   {'docs':>5} {'triples':>8} {'query':<10} {'rdflib':>9} {'pyoxigraph':>11} {'ratio':>8}")
-    for r in rows:
-        print(f"   {r['documents']:>5} {r['triples']:>8} {r['query']:<10} {r['rdflib_s']:>9.4f} "
-              f"{r['pyoxigraph_s']:>11.4f} {r['ratio']:>7.1f}x")
+    started = time.perf_counter()
+    rows: list[Row] = []
+    print(f"bilateral-kg benchmarks ({'quick' if args.quick else 'full'} run, "
+          f"{os.cpu_count()} CPUs): {', '.join(sections)}", flush=True)
+    if "cache" in sections:
+        import parse_cache
 
-    print("3. views: pyvis add_node/add_edge vs direct fill")
-    results["views"] = v = bench_views(500 if args.quick else 2000, repeat)
-    print(f"   {v['nodes']} nodes: add_edge {v['add_edge_s']:.3f} s   direct {v['direct_s']:.4f} s   "
-          f"ratio {v['ratio']:.0f}x")
+        rows += parse_cache.bench(args.corpus, reps=cfg["cache_reps"],
+                                  log=lambda m: print(m, flush=True))
+    if "sparql" in sections:
+        import sparql
 
-    out = ROOT / "bench" / "results.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"written {out.relative_to(ROOT)}")
+        rows += sparql.bench(cfg["sparql_sizes"], reps=cfg["sparql_reps"],
+                             rdflib_budget_s=cfg["rdflib_budget"],
+                             oxigraph_budget_s=cfg["oxigraph_budget"],
+                             log=lambda m: print(m, flush=True))
+    if "views" in sections:
+        print(f"  views: {cfg['view_nodes']} nodes, {cfg['view_reps']} repetitions", flush=True)
+        rows += views_section(cfg["view_nodes"], cfg["view_reps"])
+    elapsed = time.perf_counter() - started
+
+    print()
+    print_table(rows)
+    print(f"\nmedians of interleaved repetitions; ratio = baseline / faster (below 1: the baseline "
+          f"won). Whole run: {elapsed:.0f}s.")
+
+    result = {
+        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "sections": sections,
+        "config": cfg,
+        "machine": machine(),
+        "elapsed_s": elapsed,
+        "rows": [r.to_json() for r in rows],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
