@@ -31,6 +31,7 @@ from collections import OrderedDict
 
 from .context import DocContext, HeadHit, clean_label, quote_spans, sentence_bounds
 from .countries import country_hits
+from .english import with_english  # issue 13
 from .facts import Agreement, DateValue, Mention, make_key
 from .lexicon import instrument_heads, triggers
 from .organizations import org_hits
@@ -542,7 +543,7 @@ def find_agreements(ctx: DocContext) -> list[Agreement]:
     own = _document_itself(ctx, principals)
     if own is not None and own.key not in found:
         found[own.key] = own
-    return list(found.values())
+    return [with_english(ctx, a, "agreement") for a in found.values()]  # English names (issue 13)
 
 
 # 投資協定(2015年署名、2017年発効): a list of a country's instruments notes when each was signed

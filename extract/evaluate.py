@@ -51,6 +51,7 @@ __all__ = [
     "DateCheck",
     "DocumentResult",
     "EvalReport",
+    "EventReport",  # diplomatic event coding (issue 12)
     "GoldError",
     "Match",
     "Miss",
@@ -60,6 +61,8 @@ __all__ = [
     "dice",
     "evaluate",
     "evaluate_document",
+    "evaluate_events",  # diplomatic event coding (issue 12)
+    "load_event_gold",  # diplomatic event coding (issue 12)
     "load_gold",
     "name_forms",
     "name_match",
@@ -98,6 +101,7 @@ ATTRIBUTES = (
     ("meetings", "start"),
     ("meetings", "end"),
     ("meetings", "participants"),  # the set of ISO3 participants
+    ("partnerships", "status"),  # partnership ledger (issue 12): scored apart, see _partnership_result
 )
 _DATE_FIELDS = ("date", "start", "end")
 #: Minimum length (normalized characters) of the shorter name for a containment match.
@@ -137,6 +141,7 @@ _TOP_KEYS = {
     "meetings",
     "programs",
     "dates",
+    "partnerships",  # partnership ledger (issue 12), optional
 }
 # item field -> kind; kinds: str (required), str? , iso3, iso3?, date?, list[str], list[iso3],
 # int?, type?
@@ -1062,6 +1067,11 @@ def evaluate_document(facts: DocumentFacts, gold: Mapping[str, Any]) -> Document
     )
     misses += [Miss(stem, "dates", "fp", d) for d in sorted(predicted_dates - gold_dates)]
     misses += [Miss(stem, "dates", "fn", d) for d in sorted(gold_dates - predicted_dates)]
+    if gold.get("partnerships") is not None:  # partnership ledger (issue 12): its own row, not in "all"
+        scores["partnerships"], p_matches, p_misses, p_checks = _partnership_result(stem, facts, gold)
+        matches += p_matches
+        misses += p_misses
+        attribute_checks += p_checks
     return DocumentResult(
         stem, scores, tuple(matches), tuple(misses), tuple(date_checks), tuple(attribute_checks)
     )
@@ -1209,6 +1219,7 @@ class EvalReport:
     skipped: tuple[str, ...] = ()
     gold_only: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
+    events: EventReport | None = None  # diplomatic event coding (issue 12), its own table
 
     def totals(self) -> dict[str, Score]:
         """Micro-averaged scores: the categories, ``"all"`` (their sum) and ``"dates"``."""
@@ -1217,6 +1228,15 @@ class EvalReport:
             out = {c: score + doc.scores[c] for c, score in out.items()}
         out["all"] = sum((out[c] for c in CATEGORIES), Score())
         return out
+
+    def partnership_score(self) -> Score:
+        """Partnerships (issue 12), micro-averaged over the documents whose gold has the field;
+        reported on its own row, in neither ``"all"`` nor the macro F1."""
+        return sum((d.scores["partnerships"] for d in self.documents if "partnerships" in d.scores), Score())
+
+    def partnership_documents(self) -> int:
+        """How many documents have a ``partnerships`` gold field (the others are not scored for it)."""
+        return sum(1 for d in self.documents if "partnerships" in d.scores)
 
     def macro_f1(self) -> float | None:
         """The mean F1 of the seven categories (those with anything to score), or ``None``."""
@@ -1310,6 +1330,12 @@ class EvalReport:
             )
             if category == "all":
                 lines.append(f"{'macro F1':<14} {'':>5} {'':>6} {_fmt(self.macro_f1()):>6}")
+            if category == "dates" and self.partnership_documents():  # issue 12, not in the macro F1
+                s = self.partnership_score()
+                lines.append(
+                    f"{'partnerships':<14} {_fmt(s.precision)} {_fmt(s.recall):>6} {_fmt(s.f1):>6}"
+                    f" {s.tp:>5} {s.fp:>5} {s.fn:>5}"
+                )
         header = f"{'date accuracy':<14} {'acc':>5} {'n':>6} {'invented':>9}"
         lines += ["", header, "-" * len(header)]
         for category, acc in self.date_accuracy().items():
@@ -1320,6 +1346,8 @@ class EvalReport:
         lines += ["", header, "-" * len(header)]
         for name, acc in self.attribute_accuracy().items():
             lines.append(f"{name:<24} {_fmt(acc.accuracy)} {acc.n:>6} {acc.invented:>9}")
+        if self.events is not None:  # diplomatic event coding (issue 12): its own table
+            lines += ["", self.events.to_table()]
         for title, names in (
             ("skipped (no gold)", self.skipped),
             ("gold without facts (not scored)", self.gold_only),
@@ -1350,7 +1378,9 @@ class EvalReport:
             "date_accuracy": {c: a.to_json() for c, a in self.date_accuracy().items()},
             "agreement_type_accuracy": self.type_accuracy().to_json(),
             "macro_f1": self.macro_f1(),
+            "partnerships": {**self.partnership_score().to_json(), "documents": self.partnership_documents()},
             "attribute_accuracy": {n: a.to_json() for n, a in self.attribute_accuracy().items()},
+            "events": self.events.to_json() if self.events is not None else None,  # issue 12
             "per_document": {
                 stem: {c: s.to_json() for c, s in scores.items()}
                 for stem, scores in self.per_document().items()
@@ -1359,7 +1389,7 @@ class EvalReport:
 
 
 def _check_category(category: str) -> None:
-    if category not in (*CATEGORIES, "dates", "all"):
+    if category not in (*CATEGORIES, "dates", "all", "partnerships"):
         raise ValueError(
             f"unknown category {category!r}: one of {', '.join((*CATEGORIES, 'dates', 'all'))}"
         )
@@ -1486,4 +1516,211 @@ def run_eval(
             failed.append(f"{path.name}: {reason}")
             facts = [*facts, _empty_facts(path)]
     report = evaluate(facts, gold, failed=failed)
-    return EvalReport(report.documents, report.skipped, tuple(missing), report.failed)
+    events = None  # diplomatic event coding (issue 12): documents with an event gold file
+    event_gold = load_event_gold(event_gold_dir(gold_dir)) if event_gold_dir(gold_dir).is_dir() else {}
+    if any(Path(f.document.source).stem in event_gold for f in facts):
+        events = evaluate_events(facts, event_gold)
+    return EvalReport(report.documents, report.skipped, tuple(missing), report.failed, events)
+
+
+# --------------------------------------------------------------------------------------------
+# Partnership ledger (issue 12)
+# --------------------------------------------------------------------------------------------
+
+_PARTNER_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")  # ISO3, or a group code (CA5, ASEAN)
+_PARTNERSHIP_STATUSES = ("established", "upgraded", "reaffirmed", "referenced")
+
+
+def _gold_partnerships(gold: Mapping[str, Any], stem: str) -> list[dict[str, Any]]:
+    items = gold.get("partnerships") or []
+    if not isinstance(items, list):
+        raise _fail(stem, "partnerships", "a list", items)
+    for i, item in enumerate(items):
+        where = f"partnerships[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise _fail(stem, where, "an object with a 'name'", item)
+        countries = item.get("countries")
+        if not isinstance(countries, list) or not all(isinstance(c, str) and _PARTNER_CODE.match(c) for c in countries):
+            raise _fail(stem, f"{where}.countries", "a list of ISO3 (or group) codes", countries)
+        if item.get("status") not in _PARTNERSHIP_STATUSES:
+            raise _fail(stem, f"{where}.status", f"one of {', '.join(_PARTNERSHIP_STATUSES)}", item.get("status"))
+    return items
+
+
+def _partnership_result(
+    stem: str, facts: DocumentFacts, gold: Mapping[str, Any]
+) -> tuple[Score, list[Match], list[Miss], list[AttributeCheck]]:
+    """Partnerships matched one-to-one on the set of partners and the normalized level
+    (:func:`extract.partnerships.level_of` of the gold name); the status of each matched pair
+    is an attribute check (``partnerships.status``)."""
+    from .partnerships import level_of
+
+    def level(name: str) -> str:
+        found = level_of(name)
+        return found.key if found is not None else make_key(name)
+
+    gold_items = [
+        (tuple(sorted(set(g["countries"]))), level(g["name"]), g) for g in _gold_partnerships(gold, stem)
+    ]
+    predicted = list(getattr(facts, "partnerships", ()) or ())
+    used: set[int] = set()
+    matches: list[Match] = []
+    misses: list[Miss] = []
+    checks: list[AttributeCheck] = []
+    tp = 0
+    for partners, lv, g in gold_items:
+        shown = f"{g['name']} {{{','.join(partners)}}}"
+        pi = next(
+            (i for i, p in enumerate(predicted)
+             if i not in used and tuple(sorted(p.partners)) == partners and p.level == lv),
+            None,
+        )
+        if pi is None:
+            misses.append(Miss(stem, "partnerships", "fn", shown))
+            continue
+        used.add(pi)
+        tp += 1
+        p = predicted[pi]
+        matches.append(Match(stem, "partnerships", shown, f"{p.label} {{{','.join(p.partners)}}}", "partners+level"))
+        checks.append(AttributeCheck(stem, "partnerships", shown, "status", g["status"], p.status))
+    fps = [p for i, p in enumerate(predicted) if i not in used]
+    misses = [Miss(stem, "partnerships", "fp", f"{p.label} {{{','.join(p.partners)}}}") for p in fps] + misses
+    return Score(tp=tp, fp=len(fps), fn=len(gold_items) - tp), matches, misses, checks
+
+
+# --- diplomatic event coding (issue 12) -------------------------------------------------------
+#
+# Gold: data/gold/events/<document stem>.json (format in data/gold/events/README.md), one file per
+# annotated document of the sample corpus or the development set. The unit is (document,
+# sentence, PLOVER code): a predicted event matches a gold one when the codes are equal and the
+# predicted sentence contains the gold "sentence" (or the gold one contains the predicted one),
+# both compared after NFKC without whitespace. Units are sets: one sentence with two predicates
+# of one code is one unit, on either side. Only documents with an event gold file are scored.
+
+EVENT_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+_SPACE = re.compile(r"\s+")
+
+
+def _event_text(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def event_gold_dir(gold_dir: Path | None = None) -> Path:
+    """Where event gold is read: ``GOLD/events`` when it exists, else ``data/gold/events``."""
+    if gold_dir is not None and (Path(gold_dir) / "events").is_dir():
+        return Path(gold_dir) / "events"
+    from .resources import data_dir
+
+    return data_dir() / "gold" / "events"
+
+
+def load_event_gold(directory: Path) -> dict[str, list[tuple[str, str]]]:
+    """``{document stem: [(sentence, code), …]}`` of every event gold file in ``directory``.
+
+    Raises :class:`GoldError` for a file that is not in the documented shape."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise GoldError(f"{path}: not valid JSON ({err})") from err
+        events = data.get("events") if isinstance(data, dict) else None
+        if not isinstance(events, list):
+            raise GoldError(f"{path}: expected an object with an 'events' list")
+        items = []
+        for i, ev in enumerate(events):
+            if not isinstance(ev, dict) or not isinstance(ev.get("sentence"), str) or ev.get("code") not in EVENT_TYPES:
+                raise GoldError(f"{path}: events[{i}] needs a 'sentence' and a PLOVER 'code' ({', '.join(EVENT_TYPES)})")
+            items.append((ev["sentence"], ev["code"]))
+        out[str(data.get("document") or path.stem)] = items
+    return out
+
+
+@dataclass(frozen=True)
+class EventMiss:
+    """A false positive (predicted, not in gold) or false negative of the event coding."""
+
+    document: str
+    kind: str  # "fp" or "fn"
+    code: str
+    sentence: str
+    predicate: str = ""
+
+
+@dataclass(frozen=True)
+class EventReport:
+    """P / R / F1 per PLOVER type over the documents with event gold, and the macro F1."""
+
+    documents: tuple[str, ...]
+    scores: tuple[tuple[str, Score], ...]  # (type, Score) for every type seen in gold or predicted
+    misses: tuple[EventMiss, ...] = ()
+
+    def score(self, code: str) -> Score:
+        return dict(self.scores).get(code, Score())
+
+    def total(self) -> Score:
+        return sum((s for _, s in self.scores), Score())
+
+    def macro_f1(self) -> float | None:
+        """Mean F1 over the types that have gold events."""
+        f1s = [s.f1 for _, s in self.scores if s.tp + s.fn and s.f1 is not None]
+        return sum(f1s) / len(f1s) if f1s else None
+
+    def to_table(self) -> str:
+        header = f"{'event type':<14} {'P':>5} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"
+        lines = [f"diplomatic events (PLOVER): {len(self.documents)} document(s) with event gold", header, "-" * len(header)]
+        for code, s in self.scores:
+            lines.append(f"{code:<14} {_fmt(s.precision)} {_fmt(s.recall):>6} {_fmt(s.f1):>6} {s.tp:>5} {s.fp:>5} {s.fn:>5}")
+        s = self.total()
+        lines.append("-" * len(header))
+        lines.append(f"{'all events':<14} {_fmt(s.precision)} {_fmt(s.recall):>6} {_fmt(s.f1):>6} {s.tp:>5} {s.fp:>5} {s.fn:>5}")
+        lines.append(f"{'macro F1':<14} {'':>5} {'':>6} {_fmt(self.macro_f1()):>6}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "documents": list(self.documents),
+            "scores": {code: s.to_json() for code, s in self.scores},
+            "all": self.total().to_json(),
+            "macro_f1": self.macro_f1(),
+        }
+
+
+def evaluate_events(facts: Sequence[DocumentFacts], gold: Mapping[str, Sequence[tuple[str, str]]]) -> EventReport:
+    """Score the ``actions`` of ``facts`` against event gold (:func:`load_event_gold`)."""
+    counts: dict[str, list[int]] = {}
+    misses: list[EventMiss] = []
+    scored = []
+    for doc in facts:
+        stem = Path(doc.document.source).stem
+        if stem not in gold:
+            continue
+        scored.append(stem)
+        predicted: dict[tuple[str, str], str] = {}
+        for ev in getattr(doc, "actions", ()):
+            if ev.mention is None:
+                continue
+            predicted.setdefault((_event_text(ev.mention.text), ev.code), ev.predicate)
+        wanted = list(dict.fromkeys((_event_text(s), c) for s, c in gold[stem]))
+        raw = {(_event_text(s), c): s for s, c in gold[stem]}
+        used: set[tuple[str, str]] = set()
+        for g in wanted:
+            text, code = g
+            hit = next((p for p in predicted if p not in used and p[1] == code and text and (text in p[0] or p[0] in text)), None)
+            row = counts.setdefault(code, [0, 0, 0])
+            if hit is None:
+                row[2] += 1
+                misses.append(EventMiss(stem, "fn", code, raw[g]))
+            else:
+                used.add(hit)
+                row[0] += 1
+        for p, predicate in predicted.items():
+            if p not in used:
+                counts.setdefault(p[1], [0, 0, 0])[1] += 1
+                misses.append(EventMiss(stem, "fp", p[1], p[0], predicate))
+    order = {c: i for i, c in enumerate(EVENT_TYPES)}
+    scores = tuple((c, Score(*counts[c])) for c in sorted(counts, key=lambda c: order.get(c, len(order))))
+    return EventReport(tuple(scored), scores, tuple(misses))

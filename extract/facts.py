@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .actions import DiplomaticEvent  # diplomatic event coding, PLOVER (issue 12)
     from .lifecycle import AgreementEvent
+    from .partnerships import Partnership  # partnership ledger (issue 12)
 
 __all__ = [
     "AGREEMENT_TYPES",
@@ -165,6 +167,7 @@ class Entity:
     country: str | None = None  # ISO3 of the person's / organization's / place's country
     wikidata: str | None = None  # "Q17" for Japan, where known
     mentions: tuple[Mention, ...] = ()
+    role_en: str | None = None  # persons: the role in English, from the gazetteer's titles (issue 13)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ class Agreement:
     #: the document only refers to the instrument (an EPA in force, a past declaration, a treaty
     #: under negotiation): no mention of it reports it signed, exchanged, adopted or issued
     referenced_only: bool = False
+    label_en: str | None = None  # the English name the text gives beside it (issue 13)
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,7 @@ class Meeting:
     series: str | None = None  # the dialogue or framework it belongs to ("中央アジア+日本")
     passages: tuple[int, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    label_en: str | None = None  # the English name the text gives beside it (issue 13)
 
 
 @dataclass(frozen=True)
@@ -233,3 +238,9 @@ class DocumentFacts:
     meetings: tuple[Meeting, ...] = ()
     programs: tuple[Program, ...] = ()
     dates: tuple[DateValue, ...] = field(default=())  # every date the text gives
+    #: partnership ledger (issue 12): relationship levels named between countries, each with
+    #: its statuses (established, upgraded, reaffirmed, referenced), see extract/partnerships.py
+    partnerships: tuple[Partnership, ...] = ()
+    #: diplomatic event coding (issue 12): who did what to whom, coded to PLOVER types and
+    #: modes (SUPPORT, AGREE, CONSULT …), see extract/actions.py; ``events`` is the agreement lifecycle
+    actions: tuple[DiplomaticEvent, ...] = ()

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from .context import DocContext, HeadHit, _compound_start, head_hits, sentence_bounds
 from .countries import country_hits
+from .english import with_english  # issue 13
 from .facts import Meeting, make_key
 from .gazetteer import load_regions
 from .lexicon import meeting_heads, triggers
@@ -354,7 +355,8 @@ def find_meetings(ctx: DocContext, persons=()) -> list[Meeting]:
         merged = found[own.key]
         if merged.date is None and merged.start is None and ctx.document.date is not None:
             found[own.key] = replace(merged, date=ctx.document.date)  # the summary's date line
-    return _merge_variants(_merge_series(list(found.values())))
+    merged_all = _merge_variants(_merge_series(list(found.values())))
+    return [with_english(ctx, m, "meeting") for m in merged_all]  # English names (issue 13)
 
 
 def _meeting_hits(ctx: DocContext, passage, doc) -> list[HeadHit]:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from .context import KATAKANA, DocContext, is_katakana_name, shift_mention
 from .countries import country_hits
+from .english import with_english  # issue 13
 from .facts import Entity, Mention, make_key
 from .normalize import edit_distance
 from .patterns import matches
@@ -780,7 +781,7 @@ def find_persons(ctx: DocContext) -> list[Entity]:
                 mentions=tuple(sorted(p.mentions, key=lambda m: m.start)),
             )
         )
-    return entities
+    return [with_english(ctx, e, "person") for e in entities]  # Latin forms, roles (issue 13)
 
 
 def _match(persons: list[_Person], pm: PersonMention) -> _Person | None:

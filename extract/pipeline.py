@@ -35,10 +35,12 @@ __all__ = [
     "ParseCache",
     "default_cache_dir",
     "extract_document",
+    "extract_documents",
     "extract_paths",
     "iter_parses",
     "load_nlp",
     "parse_passages",
+    "usable_cores",
 ]
 
 #: Passages looked up in the cache (and their misses parsed by ``nlp.pipe``) at a time.
@@ -100,6 +102,11 @@ class ParseCache:
             return None
         self.hits += 1
         return docs[0]
+
+    def has(self, nlp: Language, text: str) -> bool:
+        """Whether a parse of ``text`` is on disk (without reading it: a corrupt entry is still
+        a miss for :meth:`get`)."""
+        return self._path(nlp, text).is_file()
 
     def put(self, nlp: Language, doc: Doc) -> None:
         from spacy.tokens import DocBin
@@ -250,6 +257,8 @@ def extract_paths(
     use_cache: bool = True,
     progress: bool = True,
     warnings: list[DocumentWarning] | None = None,
+    processes: int | None = None,
+    report: dict | None = None,
 ) -> tuple[list[DocumentFacts], list[DocumentError]]:
     """Read, segment and extract every document under ``paths``.
 
@@ -263,16 +272,24 @@ def extract_paths(
 
     With ``progress``, a bar counts the passages of all documents (the documents are read and
     segmented first, so the total is known), its postfix naming the document being extracted.
+
+    With ``use_cache``, a document whose facts are in the fact cache (:mod:`extract.factcache`:
+    same text, metadata, model and rules) is neither parsed nor extracted, and the model is loaded
+    (when ``nlp`` is None) only if some document needs parsing. Uncached passages are parsed with
+    ``processes`` processes (default: the usable cores; see :func:`extract_documents`).
+    ``report``, when given, receives ``files`` (every source file, in order), ``extracted``
+    (documents parsed and extracted), ``cached`` (documents from the fact cache) and
+    ``processes`` (how many parsed; 0 when nothing was parsed).
     """
+    from .factcache import FactCache
     from .read import iter_sources
     from .resolve import resolve_corpus
     from .structure import parse_document
 
     loops: list[tuple[Path, str]] = []
     sources = iter_sources([Path(p) for p in paths], loops)
-    if nlp is None:
-        nlp = load_nlp()
     cache = ParseCache(cache_dir or default_cache_dir()) if use_cache else None
+    fact_cache = FactCache(cache_dir or default_cache_dir()) if use_cache else None
     errors: list[DocumentError] = [DocumentError(folder, reason) for folder, reason in loops]
     documents: list[Document] = []
     for path in _progress(sources, progress and len(sources) > 1, desc="reading", unit="doc"):
@@ -285,24 +302,218 @@ def extract_paths(
         warning = language_warning(path, document.text)
         if warning is not None and warnings is not None:
             warnings.append(warning)
+    found: list[DocumentFacts | None] = [fact_cache.get(d) if fact_cache else None for d in documents]
+    todo = [i for i, f in enumerate(found) if f is None]
+    used: list[int] = [0]
+    if todo:
+        if nlp is None:
+            nlp = load_nlp()  # only now: an unchanged corpus never loads the model
+        extracted = extract_documents(nlp, [documents[i] for i in todo], cache, progress=progress,
+                                      processes=processes, used=used)
+        for i, facts in zip(todo, extracted):
+            found[i] = facts
+            if fact_cache is not None:
+                fact_cache.put(facts)
+    if report is not None:
+        report.update(files=list(sources), extracted=len(todo), cached=len(documents) - len(todo),
+                      processes=used[0])
+    results = [f for f in found if f is not None]
+    return resolve_corpus(results), errors
+
+
+# --- both cores: uncached passages parsed by nlp.pipe(n_process=N) (issue 11) ---------------
+
+#: Below this many characters of uncached passage text, parsing stays in this process (forking
+#: workers and sending them the passages costs more than it saves).
+PARALLEL_MIN_CHARS = 20_000
+#: Passages sent to a worker at a time (small, so two workers share a small corpus evenly).
+PARALLEL_BATCH = 16
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (``os.sched_getaffinity``), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def extract_documents(
+    nlp: Language,
+    documents: Sequence[Document],
+    cache: ParseCache | None = None,
+    *,
+    progress: bool = True,
+    processes: int | None = None,
+    used: list[int] | None = None,
+) -> Iterator[DocumentFacts]:
+    """The facts of each of ``documents``, in order, yielded as each is done.
+
+    With ``processes`` > 1 (default: :func:`usable_cores`) and at least
+    :data:`PARALLEL_MIN_CHARS` characters of uncached passage text, the uncached passages of all
+    the documents are parsed as one stream by ``nlp.pipe(n_process=processes)`` and written to
+    the parse cache; each document takes its parses from that stream (or the cache) as it comes,
+    so only a few batches of ``Doc`` objects are in memory at a time. The facts are the same as
+    with one process. If the workers cannot be started (a pipeline that cannot be sent to them),
+    a warning says so and the rest is parsed in this process. ``used[0]`` is set to the number
+    of processes that parsed."""
     from .rules import extract_facts
 
-    results: list[DocumentFacts] = []
+    documents = list(documents)
+    wanted = usable_cores() if processes is None else max(1, int(processes))
+    plans: list[set[str]] | None = None
+    pending: list[str] = []
+    if wanted > 1:
+        plans, pending = _plan_parses(nlp, documents, cache)
+        if sum(len(t) for t in pending) < PARALLEL_MIN_CHARS:
+            plans = None
+    if used is not None:
+        used[0] = wanted if plans is not None else 1
     bar = _passage_bar(sum(len(d.passages) for d in documents), progress)
     try:
-        for document in documents:
-            if bar is None:
-                results.append(extract_document(document, nlp, cache))
-                continue
-            bar.set_postfix_str(document.source[:40], refresh=False)
-            parses = document_parses(nlp, document, cache, bar.update)
-            bar.set_postfix_str(f"{document.source[:40]} (rules)")
-            results.append(extract_facts(document, parses))
-            del parses  # the next document's parses replace these, not join them
+        if plans is None:
+            for document in documents:
+                if bar is None:
+                    yield extract_document(document, nlp, cache)
+                    continue
+                bar.set_postfix_str(document.source[:40], refresh=False)
+                parses = document_parses(nlp, document, cache, bar.update)
+                bar.set_postfix_str(f"{document.source[:40]} (rules)")
+                facts = extract_facts(document, parses)
+                del parses  # the next document's parses replace these, not join them
+                yield facts
+            return
+        stream = _parallel_parses(nlp, pending, wanted, cache)
+        del pending
+        for document, mine in zip(documents, plans):
+            if bar is not None:
+                bar.set_postfix_str(document.source[:40], refresh=False)
+            parses = _planned_parses(nlp, document, mine, stream, cache, bar.update if bar is not None else None)
+            if bar is not None:
+                bar.set_postfix_str(f"{document.source[:40]} (rules)")
+            facts = extract_facts(document, parses)
+            del parses
+            yield facts
+        next(stream, None)  # let the stream end, and its workers exit, in their own time
+        stream.close()
     finally:
         if bar is not None:
             bar.close()
-    return resolve_corpus(results), errors
+
+
+def _plan_parses(nlp: Language, documents: Sequence[Document],
+                 cache: ParseCache | None) -> tuple[list[set[str]], list[str]]:
+    """Which distinct passage texts of each document come from the parse stream, and that stream's
+    texts in the order the documents will ask for them. With a cache, a text is parsed once for
+    the whole build (a later document reads it back from the cache)."""
+    scheduled: set[str] = set()
+    plans: list[set[str]] = []
+    pending: list[str] = []
+    for document in documents:
+        mine: set[str] = set()
+        for text in dict.fromkeys(p.text for p in document.passages):
+            if cache is not None and (text in scheduled or cache.has(nlp, text)):
+                continue
+            mine.add(text)
+            pending.append(text)
+            if cache is not None:
+                scheduled.add(text)
+        plans.append(mine)
+    return plans, pending
+
+
+def _parallel_parses(nlp: Language, texts: Sequence[str], processes: int,
+                     cache: ParseCache | None) -> Iterator[Doc]:
+    """GiNZA's parse of each of ``texts``, in order, by ``processes`` worker processes, each
+    written to ``cache``. Falls back to this process, with a warning, if the workers fail."""
+    import multiprocessing
+    import warnings
+    from collections import deque
+
+    ours = [name for name in nlp.pipe_names if name in OUR_COMPONENTS]
+    source = iter(texts)
+    sent: deque[str] = deque()  # read by nlp.pipe, not yet returned
+
+    def feed() -> Iterator[str]:
+        for text in source:
+            sent.append(text)
+            yield text
+
+    before = set(multiprocessing.active_children())
+    pipe = nlp.pipe(feed(), batch_size=PARALLEL_BATCH, disable=ours, n_process=processes)
+    complete = False
+    failure: Exception | None = None
+    try:
+        for doc in pipe:
+            sent.popleft()
+            if cache is not None:
+                cache.put(nlp, doc)
+            yield doc
+        complete = True
+    except Exception as err:  # noqa: BLE001 - any failure of the workers: parse here instead
+        failure = err
+    finally:
+        if not complete:  # failed, or closed before the end (an error downstream)
+            _stop_workers(pipe, before)
+    if complete:
+        return
+    warnings.warn(f"parsing with {processes} processes failed ({type(failure).__name__}: {failure}); "
+                  "parsing in one process", RuntimeWarning, stacklevel=2)
+    from itertools import chain
+
+    rest = chain(list(sent), source)
+    for doc in nlp.pipe(rest, batch_size=BATCH_SIZE, disable=ours):
+        if cache is not None:
+            cache.put(nlp, doc)
+        yield doc
+
+
+def _stop_workers(pipe, before: set) -> None:
+    """End the workers of a parse stream left before its end. spaCy's own shutdown waits for
+    them, and a worker blocked on a full pipe (another worker holds its other end) never ends."""
+    import multiprocessing
+    import warnings
+
+    for child in set(multiprocessing.active_children()) - before:
+        child.terminate()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # spaCy's W127: the workers did not exit with 0
+        try:
+            pipe.close()
+        except Exception:  # noqa: BLE001, S110 - shutting down what already failed
+            pass
+
+
+def _planned_parses(nlp: Language, document: Document, mine: set[str], stream: Iterator[Doc],
+                    cache: ParseCache | None, progress: Callable[[int], object] | None) -> list[Doc]:
+    """:func:`document_parses` for a document whose texts in ``mine`` come from ``stream`` and the
+    others from ``cache``: the same ``Doc`` per distinct text, annotated by our components."""
+    ours = [name for name in nlp.pipe_names if name in OUR_COMPONENTS]
+    by_text: dict[str, Doc] = {}
+    parses: list[Doc] = []
+    pending = 0
+    for passage in document.passages:
+        doc = by_text.get(passage.text)
+        if doc is None:
+            if pending and progress is not None and len(by_text) % BATCH_SIZE == 0:
+                progress(pending)
+                pending = 0
+            if passage.text in mine:
+                doc = next(stream)
+                if doc.text != passage.text:  # pragma: no cover - the plan and the stream disagree
+                    raise RuntimeError(f"{document.source}: parse stream out of order")
+            else:
+                doc = cache.get(nlp, passage.text) if cache is not None else None
+                if doc is None:  # a cache entry gone or corrupt since the plan: parse it here
+                    doc = next(nlp.pipe([passage.text], disable=ours))
+                    if cache is not None:
+                        cache.put(nlp, doc)
+            doc = by_text[passage.text] = annotate(nlp, doc)
+        parses.append(doc)
+        pending += 1
+    if pending and progress is not None:
+        progress(pending)
+    return parses
 
 
 def _progress(items: Sequence[Path], enabled: bool, **options) -> Iterable[Path]:

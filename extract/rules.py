@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .actions import find_actions  # diplomatic event coding (issue 12)
 from .agreements import find_agreements
 from .context import DocContext
 from .countries import find_countries
@@ -12,6 +13,7 @@ from .gazetteer import load_gazetteer
 from .lifecycle import find_lifecycle
 from .meetings import find_meetings
 from .organizations import find_organizations
+from .partnerships import find_partnerships
 from .persons import find_persons
 from .places import find_places
 from .programs import find_programs
@@ -44,6 +46,8 @@ def extract_facts(document: Document, parses: list[Doc], gazetteer=None) -> Docu
         meetings=tuple(meetings),
         programs=tuple(find_programs(ctx)),
         dates=tuple(dates),
+        partnerships=tuple(find_partnerships(ctx)),  # partnership ledger (issue 12)
+        actions=tuple(find_actions(ctx, (*persons, *organizations))),  # event coding (issue 12)
     )
 
 

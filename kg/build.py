@@ -7,6 +7,7 @@ are still built. A document that does not look Japanese is built and reported as
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -34,6 +35,12 @@ class BuildResult:
     triples: int = 0  # distinct triples of the union of the documents' graphs
     #: documents built all the same but likely to give little (not Japanese: see extract.language)
     warnings: list[DocumentWarning] = field(default_factory=list)
+    # --- incremental builds (issue 11) ---
+    extracted: int = 0  # documents parsed and extracted in this run
+    cached: int = 0  # documents whose facts came from the fact cache
+    processes: int = 0  # processes that parsed (0: nothing was parsed)
+    unchanged: tuple[str, ...] = ()  # outputs left as they were (their bytes would not change)
+    removed: tuple[Path, ...] = ()  # with --add: recorded sources no longer on disk, left out
 
     @property
     def trig(self) -> Path:
@@ -60,41 +67,97 @@ def build(
     progress: bool = True,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    processes: int | None = None,
+    add: Sequence[Path | str] = (),
 ) -> BuildResult:
-    """Extract facts from ``sources`` and write the graph, the store and the view to ``out_dir``."""
-    from extract.pipeline import extract_paths
+    """Extract facts from ``sources`` and write the graph, the store and the view to ``out_dir``.
+
+    Incremental (issue 11): a document whose facts are cached is not parsed again, a document's
+    named graph is serialized again only when its facts or the resolution answers it read changed,
+    and an output whose bytes would not change is left as it is (same file, same mtime).
+    ``processes``: how many processes parse uncached passages (default: the usable cores).
+    ``add``: documents to add to (or update in) the build already in ``out_dir``: its recorded
+    sources plus these are built — the same bytes as a full build of that final set.
+    """
+    from extract.pipeline import default_cache_dir, extract_paths
 
     out = Path(out_dir)
     _check_writable(out)
     with _BuildLock(out):
         _remove_stale_staging(out)
+        cache = Path(cache_dir) if cache_dir else default_cache_dir()
+        record = _read_record(cache, out)
+        sources = list(sources)
+        removed: list[Path] = []
+        if add:
+            if record is None:
+                raise BuildError(f"{out}: no earlier build is recorded for this folder; build it first "
+                                 f"(bkg build SOURCES --out {out}), then add documents to it")
+            recorded = [Path(f) for f in record.get("files", ())]
+            removed = [f for f in recorded if not f.exists()]
+            sources = [f for f in recorded if f.exists()] + sources + [Path(a) for a in add]
         warnings: list[DocumentWarning] = []
+        report: dict = {}
         facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress,
-                                      warnings=warnings)
+                                      warnings=warnings, processes=processes, report=report)
         if not facts:
             reasons = "; ".join(str(e) for e in errors[:3]) or "no document was read"
             raise BuildError(f"no document could be built ({reasons}); the previous outputs in {out} are unchanged")
-        result = _write_outputs(out, facts, errors)
+        result = _write_outputs(out, facts, errors, cache=cache, use_cache=use_cache,
+                                record=record if use_cache else None, files=report.get("files", ()))
         result.warnings = warnings
+        result.extracted, result.cached = report.get("extracted", 0), report.get("cached", 0)
+        result.processes, result.removed = report.get("processes", 0), tuple(removed)
         return result
 
 
-def _write_outputs(out: Path, facts, errors) -> BuildResult:
-    from .rdf import build_graph
-    from .store import write_store
+def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_cache: bool = False,
+                   record: dict | None = None, files: Sequence[Path] = ()) -> BuildResult:
+    """Write kg.trig, the store and the view of ``facts`` to ``out``, leaving alone each output
+    whose bytes would not change (see :func:`_trig_bytes` and the build record)."""
+    from .store import load_trig
 
-    dataset = build_graph(facts)  # each document's own claims, and the resolution apart
-    triples = len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
+    version = _output_version()
+    trig = _trig_bytes(facts, cache / "graphs" if (cache is not None and use_cache) else None, version)
+    digest = hashlib.sha256(trig).hexdigest()
+    same_trig = _read_bytes(out / "kg.trig") == trig
+    trusted = record is not None and record.get("version") == version
+    keep_store = (same_trig and trusted and record.get("store") == digest
+                  and record.get("store_id") == _folder_id(out / "store"))
+    keep_view = keep_store and record.get("view") == _file_digest(out / "graph.html")
+    triples = record.get("triples", 0) if keep_store and keep_view else 0
+    view = record.get("view") if keep_view else None
+    names: list[str] = []
     # Everything is written into a staging folder first and moved into place only when all of
     # it is complete, so a failed run leaves the previous outputs untouched.
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".build-"))
     try:
-        write_store(dataset, staging)
-        _write_view(staging, dataset)
-        _commit(staging, out, ("kg.trig", "store", "graph.html"))
+        if not same_trig:
+            _write_file(staging / "kg.trig", trig)
+            names.append("kg.trig")
+        if not (keep_store and keep_view):
+            memory = _memory_store(trig)
+            triples = sum(1 for _ in memory.quads_for_pattern(None, None, None, _default_graph()))
+        if not keep_store:
+            load_trig(staging / "kg.trig" if not same_trig else out / "kg.trig", staging / "store")
+            names.append("store")
+        if not keep_view:
+            _write_view(staging, memory)
+            html = (staging / "graph.html").read_bytes()
+            view = hashlib.sha256(html).hexdigest()
+            if _read_bytes(out / "graph.html") != html:
+                names.append("graph.html")
+        _commit(staging, out, names)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(out, len(facts), errors, triples)
+    if cache is not None:
+        _write_record(cache, out, {
+            "out": str(out.resolve()), "version": version, "files": [os.path.abspath(f) for f in files],
+            "trig": digest, "store": digest, "store_id": _folder_id(out / "store"), "view": view,
+            "triples": triples, "documents": len(facts),
+        })
+    unchanged = tuple(n for n in OUTPUTS if n not in names)
+    return BuildResult(out, len(facts), errors, triples, unchanged=unchanged)
 
 
 def _check_writable(out: Path) -> None:
@@ -165,3 +228,227 @@ def _write_view(out: Path, dataset) -> None:
         fh.write(html)
     os.chmod(tmp, 0o644)  # a page to share, not a secret (mkstemp creates 0600)
     os.replace(tmp, out / "graph.html")
+
+
+# --- incremental outputs (issue 11) -----------------------------------------------------------
+#
+# kg.trig is assembled from one serialized piece per named graph, as kg.rdf.graph_to_trig writes
+# it (each graph on its own, the graphs in IRI order, the prefixes merged). A document's piece is
+# cached in CACHE/graphs under a hash of its resolved facts and the code version, with the
+# answers the corpus resolution gave while it was written (a recording proxy of
+# extract.resolve.Resolution): it is reused while the same questions get the same answers, so a
+# new document re-serializes only the graphs whose labels or dates it changes, and the
+# resolution graph. The build record (CACHE/builds/<hash of OUT>.json) names the sources and the
+# digests of the outputs, so an output whose bytes would not change is not rewritten.
+
+#: The outputs of a build, in the order they are moved into place.
+OUTPUTS = ("kg.trig", "store", "graph.html")
+_FORMAT = "1"
+
+
+def _output_version() -> str:
+    """The rules version and a hash of kg/ (code, ontology, static files) and the RDF libraries."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from extract.factcache import rules_version, source_digest
+
+    if not _VERSION:
+        parts = [_FORMAT, rules_version(), source_digest(Path(__file__).resolve().parent, "*")]
+        for name in ("rdflib", "pyoxigraph", "networkx", "pyvis"):
+            try:
+                parts.append(f"{name}-{version(name)}")
+            except PackageNotFoundError:
+                parts.append(f"{name}-?")
+        _VERSION.append(hashlib.sha256("\0".join(parts).encode()).hexdigest())
+    return _VERSION[0]
+
+
+_VERSION: list[str] = []
+
+
+class _Recorder:
+    """Stands for a Resolution and records each question asked of it and its answer."""
+
+    def __init__(self, resolution) -> None:
+        self._resolution = resolution
+        self.calls: dict[tuple, Any] = {}
+        self.opaque = False  # an attribute was read: what the graph depends on is unknown
+
+    def __getattr__(self, name: str):
+        value = getattr(self._resolution, name)
+        if not callable(value):
+            self.opaque = True
+            return value
+
+        def asked(*args, **kwargs):
+            answer = value(*args, **kwargs)
+            self.calls.setdefault((name, args, tuple(sorted(kwargs.items()))), answer)
+            return answer
+
+        return asked
+
+
+def _answers_hold(calls, resolution) -> bool:
+    try:
+        return all(getattr(resolution, name)(*args, **dict(kwargs)) == answer
+                   for (name, args, kwargs), answer in calls.items())
+    except Exception:  # noqa: BLE001 - a question the resolution no longer answers: write again
+        return False
+
+
+def _split_trig(text: str) -> tuple[tuple[str, ...], str]:
+    """``graph_to_trig`` of a one-graph dataset → (its prefix lines, its graph's body)."""
+    head = sorted({line for line in text.splitlines(keepends=True) if line.startswith("@prefix ")})
+    return tuple(head), text[len("".join(head)) + 1:]
+
+
+def _document_piece(group, resolution, chunk_dir: Path | None, version: str) -> dict:
+    """The serialized named graph of one document (``group``: its facts, more than one when two
+    files have the same text), from the cache when its answers from ``resolution`` still hold."""
+    import pickle
+
+    from rdflib import Dataset
+
+    from .rdf import add_document, graph_to_trig
+
+    path = None
+    if chunk_dir is not None:
+        key = hashlib.sha256("\0".join([version, *(repr(f) for f in group)]).encode("utf-8", "surrogatepass"))
+        path = chunk_dir / key.hexdigest()[:2] / f"{key.hexdigest()}.pickle"
+        try:
+            piece = pickle.loads(path.read_bytes())
+            if isinstance(piece, dict) and _answers_hold(piece["calls"], resolution):
+                return piece
+        except Exception:  # noqa: BLE001, S110 - absent or unreadable: write the graph
+            pass
+    recorder = _Recorder(resolution)
+    ds = Dataset()
+    labels: set = set()
+    for facts in group:
+        add_document(ds, facts, recorder, labels)
+    head, body = _split_trig(graph_to_trig(ds))
+    piece = {"calls": recorder.calls, "head": head, "body": body,
+             "labels": tuple(sorted((str(iri), label) for iri, label in labels))}
+    if path is not None and not recorder.opaque:
+        try:
+            _write_file(path, pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass
+    return piece
+
+
+def _trig_bytes(facts, chunk_dir: Path | None, version: str) -> bytes:
+    """``graph_to_trig(build_graph(facts))``, byte for byte, reusing the cached document graphs."""
+    from rdflib import RDFS, Dataset, URIRef
+    from rdflib.graph import Graph
+
+    from extract.resolve import Resolution
+
+    from .namespaces import RESOLVED_GRAPH, document_graph_iri
+    from .rdf import _ja, _ResolvedWriter, graph_to_trig
+
+    facts = list(facts)
+    resolution = Resolution(facts)
+    groups: dict[str, list] = {}
+    for item in facts:
+        groups.setdefault(item.document.doc_id, []).append(item)
+    pieces: list[tuple[str, tuple[str, ...], str]] = []
+    labels: set = set()
+    for doc_id, group in groups.items():
+        piece = _document_piece(group, resolution, chunk_dir, version)
+        pieces.append((str(document_graph_iri(doc_id)), piece["head"], piece["body"]))
+        labels.update((URIRef(iri), label) for iri, label in piece["labels"])
+    ds = Dataset()
+    resolved = Graph(store=ds.store, identifier=RESOLVED_GRAPH)
+    for iri, label in labels:  # as kg.rdf.build_graph writes the resolution graph
+        resolved.add((iri, RDFS.label, _ja(label)))
+    _ResolvedWriter(resolved, resolution).write()
+    if len(resolved):
+        head, body = _split_trig(graph_to_trig(ds))
+        pieces.append((str(RESOLVED_GRAPH), head, body))
+    prefixes = sorted({line for _, head, _ in pieces for line in head})
+    bodies = [body for _, _, body in sorted(pieces, key=lambda p: p[0]) if body]
+    return ("".join(prefixes) + "\n" + "\n".join(bodies)).encode("utf-8")
+
+
+def _default_graph():
+    import pyoxigraph
+
+    return pyoxigraph.DefaultGraph()
+
+
+def _memory_store(trig: bytes):
+    """The graph in memory, the union of its named graphs in the default graph (for the view)."""
+    import pyoxigraph
+
+    from .store import merge_union
+
+    store = pyoxigraph.Store()
+    store.load(trig, format=pyoxigraph.RdfFormat.TRIG)
+    return merge_union(store)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _file_digest(path: Path) -> str | None:
+    data = _read_bytes(path)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def _folder_id(path: Path) -> list[int] | None:
+    """Which folder is at ``path`` (device, inode): another store moved there differs."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino]
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """``data`` to ``path`` atomically, readable by all (an output to share, not a secret)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _record_path(cache: Path, out: Path) -> Path:
+    where = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return cache / "builds" / f"{where}.json"
+
+
+def _read_record(cache: Path, out: Path) -> dict | None:
+    """What the last build into ``out`` recorded (its sources, the digests of its outputs)."""
+    import json
+
+    try:
+        record = json.loads(_record_path(cache, out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("out") != str(out.resolve()):
+        return None
+    return record
+
+
+def _write_record(cache: Path, out: Path, record: dict) -> None:
+    import json
+
+    data = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    path = _record_path(cache, out)
+    if _read_bytes(path) == data:
+        return
+    try:
+        _write_file(path, data)
+    except OSError:  # the record only makes the next build faster (and --add possible)
+        pass

@@ -45,9 +45,11 @@ def main(
 def build(
     sources: list[Path] = typer.Argument(..., help="Files or folders of .txt .md .html .pdf documents."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder (kg.trig, store/, graph.html)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every passage again instead of reusing cached parses."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where parses are cached (default: ~/.cache/bilateral-kg or $BKG_CACHE)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse and extract every document again instead of reusing cached parses and facts."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where parses and facts are cached (default: ~/.cache/bilateral-kg or $BKG_CACHE)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    processes: Optional[int] = typer.Option(None, "--processes", "-j", min=1, help="Processes that parse uncached passages (default: the usable cores; 1: in this process)."),
+    add: bool = typer.Option(False, "--add", help="Add SOURCES to (or update them in) the build already in OUT, whose recorded sources are kept."),
 ) -> None:
     """Build the knowledge graph of SOURCES into OUT.
 
@@ -55,6 +57,10 @@ def build(
     store for `bkg query`) and OUT/graph.html (the interactive view). A document that cannot be
     read is named with the reason and skipped; the exit code is then 1. A document that does not
     look Japanese (English, Chinese …) is built all the same, with a warning naming its language.
+
+    Incremental: an unchanged document is neither parsed nor extracted again (its facts are
+    cached), and an output whose bytes would not change is not rewritten. `bkg build --add DOC…
+    --out OUT` adds documents to an existing build (the same result as a full build of them all).
     """
     from .build import build as run_build
 
@@ -72,7 +78,8 @@ def build(
     from .build import BuildError
 
     try:
-        result = run_build(sources, out, progress=not quiet, cache_dir=cache_dir, use_cache=not no_cache)
+        result = run_build([] if add else sources, out, progress=not quiet, cache_dir=cache_dir,
+                           use_cache=not no_cache, processes=processes, add=sources if add else ())
     except BuildError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
@@ -80,7 +87,12 @@ def build(
         typer.echo(f"skipped {err}", err=True)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for gone in result.removed:
+        typer.echo(f"removed {gone}: no longer on disk", err=True)
     typer.echo(f"built {result.documents} document(s), {result.triples} triples")
+    parsed = f" in {result.processes} processes" if result.processes > 1 else ""
+    kept = f"; unchanged: {', '.join(result.unchanged)}" if result.unchanged else ""
+    typer.echo(f"  {result.extracted} extracted{parsed}, {result.cached} from the cache{kept}")
     typer.echo(f"  graph:  {result.trig}")
     typer.echo(f"  store:  {result.store}   (query it: bkg query --store {result.out_dir} 'SELECT …')")
     typer.echo(f"  view:   {result.html}   (open it in a browser; works offline)")
@@ -532,9 +544,13 @@ def analyze(
         None, "--k", min=0,
         help="Betweenness from K sampled source nodes (seeded, deterministic); 0 = exact. "
              "Default: exact up to 5,000 nodes, else 200."),
+    years: Optional[str] = typer.Option(
+        None, "--years",
+        help="Also write per-year centrality of the country network (centrality_by_year.csv "
+             "and .json): e.g. 2015-2025, 2023 or all."),
 ) -> None:
     """Centrality, communities and country pairs of DIR, written as tables to DIR/analysis/."""
-    from .network import ENGINES
+    from .network import ENGINES, year_span
     from .network import analyze as run_analyze
 
     if not build_dir.is_dir():
@@ -546,8 +562,13 @@ def analyze(
     if k == 1:
         typer.echo("error: --k must be 0 (exact) or at least 2", err=True)
         raise typer.Exit(2)
+    if years is not None:
+        try:
+            year_span(years)
+        except ValueError as err:
+            raise _fail(str(err)) from None
     try:
-        summary = run_analyze(build_dir, build_dir, top=top, engine=engine, k=k)
+        summary = run_analyze(build_dir, build_dir, top=top, engine=engine, k=k, years=years)
     except ImportError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
@@ -568,6 +589,10 @@ def analyze(
     typer.echo("\nlargest communities:")
     for row in summary["largest_communities"]:
         typer.echo(f"  #{row['community']} ({row['size']}): " + ", ".join(row["members"]))
+    if "by_year" in summary:
+        got = summary["by_year"]["years"]
+        typer.echo(f"\nper-year centrality: {summary['by_year']['rows']} rows, "
+                   + (f"{got[0]}–{got[-1]} ({len(got)} years)" if got else "no dated country pair"))
     typer.echo(f"\ntables: {build_dir / 'analysis'} ({', '.join(summary['files'])})")
 
 
@@ -578,24 +603,67 @@ def path(
     b: str = typer.Argument(..., help="Another entity."),
     cutoff: int = typer.Option(6, "--cutoff", help="Longest path to look for, in hops."),
     limit: int = typer.Option(10, "--max", help="At most this many shortest paths."),
+    avoid: list[str] = typer.Option([], "--avoid", help="A hub no path may pass through (ISO3, name or IRI; repeatable), e.g. --avoid JPN."),
+    fmt: str = typer.Option("table", "--format", help="table (readable, with the passages), json or csv (one row per hop and passage)."),
+    cite: int = typer.Option(3, "--cite", min=0, help="Passages cited per hop (0: all)."),
 ) -> None:
-    """How two entities are connected: the shortest paths, hop by hop, with their relations."""
-    from .network import format_path, paths
+    """How two entities are connected: the shortest paths, hop by hop, with their relations and
+    the passages behind each hop (document title, paragraph, quoted sentence, source)."""
+    from .network import (
+        Citer,
+        citation_rows,
+        citations_json,
+        cited_paths,
+        format_citation,
+        format_path,
+        paths,
+    )
 
     if cutoff < 1 or limit < 1:
         raise _fail("--cutoff and --max must be at least 1")
+    if fmt not in ("table", "json", "csv"):
+        raise _fail(f"--format must be table, json or csv, not {fmt!r}")
     G = _entity_graph_or_exit(build_dir)
     source, target = _resolve_or_exit(G, a), _resolve_or_exit(G, b)
     if source == target:
         raise _fail(f"{a} and {b} are the same entity ({G.nodes[source]['label']}): name two different ones")
-    found = list(paths(G, source, target, cutoff=cutoff, max_paths=limit))
+    hidden = sorted({_resolve_or_exit(G, name) for name in avoid}, key=str)
+    for end, name in ((source, a), (target, b)):
+        if end in hidden:
+            raise _fail(f"--avoid names {name} ({G.nodes[end]['label']}), an end of the path")
+    found = list(paths(G, source, target, cutoff=cutoff, max_paths=limit, avoid=hidden))
     if not found:
+        through = (" avoiding " + ", ".join(G.nodes[n]["label"] for n in hidden)) if hidden else ""
         typer.echo(f"no path between {G.nodes[source]['label']} and {G.nodes[target]['label']}"
-                   f" within {cutoff} hops")
+                   f" within {cutoff} hops{through}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{len(found)} shortest path(s) of {len(found[0])} hop(s):")
-    for hops in found:
-        typer.echo("  " + format_path(G, hops))
+    data = cited_paths(G, found, Citer(build_dir), limit=cite or None)
+    if fmt == "json":
+        typer.echo(citations_json({"from": str(source), "to": str(target),
+                                   "avoid": [str(n) for n in hidden], "paths": data}), nl=False)
+        return
+    if fmt == "csv":
+        _echo_csv(citation_rows(data, path=True))
+        return
+    typer.echo(f"{len(found)} shortest path(s) of {len(found[0])} hop(s)"
+               + (" avoiding " + ", ".join(G.nodes[n]["label"] for n in hidden) if hidden else "") + ":")
+    for hops, item in zip(found, data):
+        typer.echo("\n  " + format_path(G, hops))
+        for hop, cited in zip(hops, item["hops"]):
+            typer.echo("    " + hop.format(G))
+            for c in cited["citations"]:
+                typer.echo("      " + format_citation(c))
+            if not cited["citations"]:
+                typer.echo("      (no passage: from a gazetteer, not a text)")
+
+
+def _echo_csv(rows) -> None:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    typer.echo(buf.getvalue(), nl=False)
 
 
 @app.command()
@@ -603,56 +671,100 @@ def ego(
     build_dir: Path = typer.Argument(..., help="A build folder."),
     entity: str = typer.Argument(..., help="An entity: label (ja/en), alias, ISO3 or IRI."),
     radius: int = typer.Option(1, "--radius", "-r", help="Hops around the entity."),
+    fmt: str = typer.Option("table", "--format", help="table (readable, with the passages), json or csv (one row per edge and passage)."),
+    cite: int = typer.Option(3, "--cite", min=0, help="Passages cited per edge (0: all)."),
 ) -> None:
-    """The neighbourhood of an entity: who and what lies within RADIUS hops."""
+    """The neighbourhood of an entity: who and what lies within RADIUS hops, each edge with the
+    passages behind it."""
+    from .network import Citer, citation_rows, citations_json, cited_edges, format_citation
     from .network import ego as run_ego
 
     if radius < 1:
         raise _fail(f"--radius must be at least 1 (got {radius})")
+    if fmt not in ("table", "json", "csv"):
+        raise _fail(f"--format must be table, json or csv, not {fmt!r}")
     G = _entity_graph_or_exit(build_dir)
     center = _resolve_or_exit(G, entity)
     E = run_ego(G, center, radius=radius)
+    edges = cited_edges(E, Citer(build_dir), limit=cite or None)
+    if fmt == "json":
+        typer.echo(citations_json({"center": str(center), "radius": radius,
+                                   "nodes": sorted(str(n) for n in E), "edges": edges}), nl=False)
+        return
+    if fmt == "csv":
+        _echo_csv(citation_rows(edges, path=False))
+        return
     typer.echo(f"{G.nodes[center]['label']} [{G.nodes[center]['cls']}]: "
                f"{len(E) - 1} neighbour(s) within {radius} hop(s)")
-    for u, v, rel in sorted(E.edges(keys=True), key=lambda e: (e[2], str(e[0]), str(e[1]))):
-        typer.echo(f"  {E.nodes[u]['label']} -{rel}-> {E.nodes[v]['label']}")
+    for e in edges:
+        typer.echo(f"  {e['source']['label']} -{e['relation']}-> {e['target']['label']}")
+        for c in e["citations"]:
+            typer.echo("      " + format_citation(c))
 
 
 @app.command()
 def viz(
     build_dir: Path = typer.Argument(..., help="A build folder."),
-    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The HTML file to write."),
     focus: Optional[str] = typer.Option(None, "--focus", help="Show only around this entity."),
     radius: int = typer.Option(1, "--radius", "-r", help="Hops around --focus."),
     years: Optional[str] = typer.Option(None, "--years", help="e.g. 2023 or 2022-2025."),
     classes: Optional[str] = typer.Option(None, "--classes", help="e.g. Country,Program."),
-    projection: str = typer.Option("entity", "--projection", help="entity, country or bipartite."),
+    projection: str = typer.Option(
+        "overview", "--projection",
+        help="overview (countries and initiatives; persons and organizations one click away, "
+             "or shown around --focus), entity, country or bipartite."),
     max_nodes: int = typer.Option(400, "--max-nodes", help="Keep the most connected nodes above this."),
+    png: Optional[Path] = typer.Option(None, "--png", help="Also render the view headlessly to this PNG."),
+    svg: Optional[Path] = typer.Option(None, "--svg", help="Also render the view headlessly to this SVG."),
 ) -> None:
-    """Write an interactive, self-contained HTML view of the graph (works offline)."""
+    """Write an interactive, self-contained HTML view of the graph (works offline), and/or
+    render the same view to PNG or SVG for a paper (headless Chromium)."""
     from .network import country_graph, country_initiative_graph
-    from .views import build_view, write_view
+    from .views import (
+        OVERVIEW_HIDDEN,
+        build_view,
+        document_sources,
+        export_image,
+        overview_graph,
+        write_view,
+    )
 
-    projections = {"entity": lambda G: G, "country": country_graph,
+    projections = {"overview": overview_graph, "entity": lambda G: G, "country": country_graph,
                    "bipartite": country_initiative_graph}
     if projection not in projections:
         typer.echo(f"error: --projection must be one of {', '.join(projections)}", err=True)
         raise typer.Exit(2)
-    if out.suffix.lower() not in (".html", ".htm"):
+    if out is None and png is None and svg is None:
+        raise _fail("give --out FILE.html, --png FILE.png and/or --svg FILE.svg")
+    if out is not None and out.suffix.lower() not in (".html", ".htm"):
         typer.echo(f"error: {out}: the view is an .html file", err=True)
         raise typer.Exit(2)
+    for image, suffix in ((png, ".png"), (svg, ".svg")):
+        if image is not None and image.suffix.lower() != suffix:
+            raise _fail(f"{image}: --{suffix[1:]} writes a {suffix} file")
     if radius < 1 or max_nodes < 1:
         raise _fail("--radius and --max-nodes must be at least 1")
     G = projections[projection](_entity_graph_or_exit(build_dir))
     heading = f"bilateral-kg — {projection} graph"
+    hidden = OVERVIEW_HIDDEN if projection == "overview" and focus is None and classes is None else None
     try:
         net = build_view(G, focus=focus, radius=radius, years=years, classes=classes,
-                         max_nodes=max_nodes, heading=heading)
+                         max_nodes=max_nodes, heading=heading, hidden_classes=hidden,
+                         sources=document_sources(build_dir))
     except (LookupError, ValueError) as err:
         typer.echo(f"error: {err.args[0] if err.args else err}", err=True)
         raise typer.Exit(2) from None
-    write_view(net, out)
-    typer.echo(f"wrote {out}: {len(net.nodes)} nodes, {len(net.edges)} edges")
+    if out is not None:
+        write_view(net, out)
+        typer.echo(f"wrote {out}: {len(net.nodes)} nodes, {len(net.edges)} edges")
+    for image in (png, svg):
+        if image is not None:
+            try:
+                export_image(net, image)
+            except ImportError as err:
+                raise _fail(f"{image}: rendering needs Playwright ({err})") from None
+            typer.echo(f"wrote {image}: {len(net.nodes)} nodes")
     for note in net.notes:
         typer.echo(f"  {note}")
 
@@ -719,6 +831,258 @@ def cite_command(
         where.append(value("url") or value("source"))
         typer.echo(f"\n  「{value('sentence')}」")
         typer.echo(f"    [{value('exact')}] — " + ", ".join(w for w in where if w))
+
+
+# --- diff / timeline (issue 12: statement diffs and pair timelines) -------------------------
+
+
+def _country_or_exit(value: str, option: str) -> str:
+    """A country as ISO3, read the way `bkg query --param` reads one (KAZ, kaz, カザフスタン …)."""
+    from .queries import Param, SavedQueryError
+
+    try:
+        return Param(option, "a country", "iso3").term(value).value.rpartition("/")[2]
+    except SavedQueryError as err:
+        raise _fail(str(err).replace(f"parameter {option!r}", option)) from None
+
+
+@app.command("diff")
+def diff_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    a: Optional[str] = typer.Argument(None, help="The earlier document: its file name or stem."),
+    b: Optional[str] = typer.Argument(None, help="The later document."),
+    latest: Optional[tuple[str, str]] = typer.Option(
+        None, "--latest", metavar="A B",
+        help="Instead of A and B: the latest two documents of this country pair (ISO3 or names)."),
+    doc_type: Optional[str] = typer.Option(
+        None, "--type", help="With --latest: only documents of this type (joint-statement, "
+        "declaration, meeting-summary, press-statement, country-brief, other)."),
+    fmt: str = typer.Option("text", "--format", "-F", help="text (default) or json."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write an offline HTML report here."),
+    unchanged: bool = typer.Option(False, "--unchanged", help="Also list unchanged passages (text)."),
+) -> None:
+    """What document B says that document A did not: passages aligned by content (added, dropped,
+    reworded, word by word), and the agreements, programs, meetings, visits (partnerships, coded
+    events) only in A, only in B or in both.
+
+    Example: bkg diff out 2022-12-24_ca-jad_9th-foreign-ministers_joint-statement 2025-12-20_ca-jad_summit_tokyo-declaration
+    or: bkg diff out --latest JPN KAZ --type joint-statement --html diff.html
+    """
+    from .diff import DOC_TYPE_NAMES, DocumentNotFound, diff_documents, diff_to_json
+    from .diff import find_document, format_text, latest_pair, render_html, write_atomic
+
+    if fmt not in ("text", "json"):
+        raise _fail(f"--format must be text or json, not {fmt!r}")
+    if doc_type is not None and doc_type not in DOC_TYPE_NAMES:
+        raise _fail(f"--type must be one of {', '.join(DOC_TYPE_NAMES)}, not {doc_type!r}")
+    if doc_type is not None and latest is None:
+        raise _fail("--type goes with --latest A B")
+    if latest is not None and (a is not None or b is not None):
+        raise _fail("give either two documents or --latest A B, not both")
+    if latest is None and (a is None or b is None):
+        raise _fail("which documents? bkg diff DIR A B, or bkg diff DIR --latest JPN KAZ")
+    store = _open_store_or_exit(build_dir)
+    note = ""
+    try:
+        if latest is not None:
+            x, y = (_country_or_exit(v, "--latest") for v in latest)
+            if x == y:
+                raise _fail(f"--latest needs two different countries, got {x} twice")
+            doc_a, doc_b, note = latest_pair(store, x, y, DOC_TYPE_NAMES.get(doc_type or ""))
+        else:
+            doc_a, doc_b = find_document(store, a), find_document(store, b)
+    except DocumentNotFound as err:
+        raise _fail(str(err.args[0] if err.args else err)) from None
+    if doc_a.iri == doc_b.iri:
+        raise _fail(f"A and B are the same document ({doc_a.stem})")
+    result = diff_documents(store, doc_a, doc_b, note=note)
+    if html_out is not None:
+        if html_out.suffix.lower() not in (".html", ".htm"):
+            raise _fail(f"{html_out}: the report is an .html file")
+        write_atomic(html_out, render_html(result))
+    if fmt == "json":
+        typer.echo(diff_to_json(result), nl=False)
+    else:
+        typer.echo(format_text(result, unchanged=unchanged), nl=False)
+    if html_out is not None:
+        typer.echo(f"wrote {html_out}", err=True)
+
+
+@app.command("timeline")
+def timeline_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    a: str = typer.Argument(..., help="A country: ISO3 (KAZ) or name (カザフスタン, Kazakhstan)."),
+    b: Optional[str] = typer.Argument(None, help="The other country of a pair (optional)."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="FILE.html (page with legend and table), .svg, .png or .csv."),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-F", help="html, svg, png or csv (default: from --out's suffix; csv "
+        "without --out prints the table)."),
+) -> None:
+    """Visits (by the visitor's level), meetings, agreements with their stages, partnership steps
+    and coded events of a country or a pair on one time axis: an offline HTML page, SVG, PNG
+    (headless Chromium) or a tidy CSV table for pandas / R.
+
+    Example: bkg timeline out JPN KAZ --out jpn-kaz.html
+    """
+    from .diff import write_atomic
+    from .timeline import render_html, render_png, render_svg, rows_to_csv, timeline_rows
+
+    formats = ("html", "svg", "png", "csv")
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out is not None else "csv"
+        fmt = "html" if suffix == "htm" else suffix
+    if fmt not in formats:
+        raise _fail(f"--format must be one of {', '.join(formats)} (or --out with that suffix), not {fmt!r}")
+    if out is None and fmt != "csv":
+        raise _fail(f"--format {fmt} writes a file: give --out FILE.{fmt}")
+    x = _country_or_exit(a, "A")
+    y = _country_or_exit(b, "B") if b is not None else None
+    if x == y:
+        raise _fail(f"A and B are the same country ({x})")
+    store = _open_store_or_exit(build_dir)
+    rows = timeline_rows(store, x, y)
+    from extract.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    names = [gaz.country(c).name_ja if c in {k.iso3 for k in gaz.countries} else c
+             for c in (x, y) if c is not None]
+    title = "–".join(names) + " 関係の年表 (" + "–".join(c for c in (x, y) if c) + ")"
+    if fmt == "csv":
+        text = rows_to_csv(rows)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        write_atomic(out, text)
+    elif fmt == "svg":
+        write_atomic(out, render_svg(rows, title))
+    elif fmt == "html":
+        write_atomic(out, render_html(rows, title))
+    else:
+        try:
+            png = render_png(render_html(rows, title))
+        except Exception as err:  # noqa: BLE001 - Playwright's errors have no common base
+            raise _fail(f"cannot draw the PNG with headless Chromium: {err}", 1) from None
+        write_atomic(out, png)
+    dated = sum(1 for r in rows if r.date)
+    typer.echo(f"wrote {out}: {len(rows)} fact(s), {dated} dated")
+
+
+# --- partnerships (issue 12: the partnership ledger) ----------------------------------------
+
+
+_PARTNERSHIP_COLUMNS = ("partners", "date", "written", "level", "rank", "status", "predicate", "documents")
+
+
+@app.command("partnerships")
+def partnerships_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    country: Optional[str] = typer.Argument(None, help="Only the partnerships of this country (ISO3 or name)."),
+    fmt: str = typer.Option("table", "--format", "-F", help="table (one block per pair), csv or json."),
+) -> None:
+    """The partnership ladder of each pair over time: date, level as written, normalized level
+    (with its rank on data/lexicon/partnership_levels.tsv), status (established, upgraded,
+    reaffirmed, referenced) and document. Also the saved query `partnerships`.
+
+    Example: bkg partnerships out KGZ
+    """
+    import csv
+    import io
+    import json
+
+    from .queries import SavedQueryError, run_saved
+    from .store import open_store, spreadsheet_safe
+
+    if fmt not in ("table", "csv", "json"):
+        raise _fail(f"--format must be table, csv or json, not {fmt!r}")
+    params = {"country": country} if country else {}
+    try:
+        store = open_store(_store_dir_or_exit(build_dir))
+    except OSError as err:
+        raise _fail(f"cannot open the store of {build_dir}: {err}", 1) from None
+    try:
+        result = run_saved(store, "partnerships", params)
+    except SavedQueryError as err:
+        raise _fail(str(err)) from None
+    rows = []
+    for solution in result:
+        def value(var: str, solution=solution) -> str:
+            term = solution[var]
+            return term.value if term is not None else ""
+
+        rows.append({"partners": value("partners"), "date": value("date"), "written": value("written"),
+                     "level": value("level"), "rank": int(value("rank")) if value("rank") else None,
+                     "status": value("status"), "predicate": value("predicate"), "documents": value("documents")})
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(_PARTNERSHIP_COLUMNS)
+        for row in rows:
+            writer.writerow([spreadsheet_safe("" if row[c] is None else str(row[c])) for c in _PARTNERSHIP_COLUMNS])
+        typer.echo(buf.getvalue(), nl=False)
+        return
+    if not rows:
+        typer.echo("no partnership in this build" + (f" for {country}" if country else ""))
+        return
+    pairs: dict[str, list[dict]] = {}
+    for row in rows:
+        pairs.setdefault(row["partners"], []).append(row)
+    for partners, items in pairs.items():
+        typer.echo(partners)
+        for row in items:
+            level = f"{row['level']} ({row['rank']})" if row["rank"] is not None else row["level"]
+            typer.echo(f"  {row['date'] or 'undated':<10}  {row['written']}  → {level}  {row['status']}"
+                       f"{'  ' + row['predicate'] if row['predicate'] else ''}  [{row['documents']}]")
+
+
+# --- diplomatic event coding, PLOVER (issue 12) -------------------------------------------
+
+
+@app.command("events")
+def events_command(
+    build_dir: Path = typer.Argument(..., help="A build folder (from `bkg build --out DIR`)."),
+    country: Optional[str] = typer.Option(None, "--country", "-c", help="Only events with this country as actor or recipient (ISO3 or name)."),
+    types: Optional[str] = typer.Option(None, "--type", "-t", help="Only these PLOVER types, comma-separated (SUPPORT,ACCUSE)."),
+    fmt: str = typer.Option("table", "--format", "-F", help="table, json (PLOVER records) or tsv."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
+) -> None:
+    """Diplomatic events coded to PLOVER (who did what to whom: SUPPORT, AGREE, CONSULT, ACCUSE,
+    REQUEST …), in PLOVER's field layout: id, date, actor, recipient, event, mode, context,
+    event_text, text, cite_info (plus topic, negated). Same build, same bytes.
+
+    Example: bkg events out --country KGZ --type SUPPORT --format json
+    """
+    from .plover import PLOVER_TYPES, event_records, format_table, to_json, to_tsv, write_events
+    from .queries import Param, SavedQueryError
+
+    if fmt not in ("table", "json", "tsv"):
+        raise _fail(f"--format must be table, json or tsv, not {fmt!r}")
+    wanted = [t.strip().upper() for t in types.split(",") if t.strip()] if types else None
+    unknown = [t for t in wanted or () if t not in PLOVER_TYPES]
+    if unknown:
+        raise _fail(f"--type {', '.join(unknown)}: not a PLOVER type ({', '.join(PLOVER_TYPES)})")
+    iso3 = None
+    if country:
+        try:
+            iso3 = Param("country", "", "iso3").term(country).value.rsplit("/", 1)[-1]
+        except SavedQueryError as err:
+            raise _fail(str(err).replace("parameter 'country'", "--country")) from None
+    try:
+        _store_dir_or_exit(build_dir)
+        records = event_records(build_dir, country=iso3, types=wanted)
+    except OSError as err:
+        raise _fail(f"cannot open the store of {build_dir}: {err}", 1) from None
+    if out is not None:
+        if fmt == "table":
+            raise _fail("--out needs --format json or tsv")
+        write_events(records, out, fmt)
+        typer.echo(f"{len(records)} event(s) -> {out}")
+        return
+    text = {"json": to_json, "tsv": to_tsv, "table": format_table}[fmt](records)
+    typer.echo(text, nl=False)
 
 
 @app.command("load")

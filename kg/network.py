@@ -67,6 +67,9 @@ __all__ = [
     "AmbiguousEntityError",
     "EntityNotFoundError",
     "Hop",
+    # issue 13: cited paths and ego networks, per-year centrality
+    "CITATION_FIELDS", "YEAR_CENTRALITY_FIELDS", "Citer", "avoided", "year_span", "centrality_by_year", "citation_rows",
+    "citations_json", "cited_edges", "cited_paths", "format_citation",
     "analyze",
     "as_store",
     "betweenness",
@@ -1116,12 +1119,14 @@ def _relations(G: nx.Graph, u: Any, v: Any) -> list[str]:
 
 
 def paths(
-    G: Any, a: Any, b: Any, *, cutoff: int | None = 6, max_paths: int = 10
+    G: Any, a: Any, b: Any, *, cutoff: int | None = 6, max_paths: int = 10,
+    avoid: Iterable[Any] = (),
 ) -> Iterator[list[Hop]]:
     """Shortest paths linking two entities, as hops labelled with their relations.
 
     Edge direction is ignored when searching; each :class:`Hop` says which way the triple
-    reads. Yields nothing when the two are not linked within ``cutoff`` hops.
+    reads. Yields nothing when the two are not linked within ``cutoff`` hops. ``avoid``: nodes
+    (or names, see :func:`resolve_entity`) no path may pass through, e.g. the 日本 hub.
 
     Examples
     --------
@@ -1139,6 +1144,11 @@ def paths(
     G = _ensure_entity_graph(G)
     source, target = resolve_entity(G, str(a)), resolve_entity(G, str(b))
     U = G.to_undirected(as_view=True) if G.is_directed() else G
+    hidden = avoided(G, avoid)
+    if hidden & {source, target}:
+        raise ValueError("a path cannot avoid one of its own ends")
+    if hidden:
+        U = nx.restricted_view(U, hidden, [])
     try:
         found = nx.all_shortest_paths(U, source, target)
         for nodes in islice(found, max_paths):
@@ -1175,6 +1185,251 @@ def ego(G: Any, entity: Any, radius: int = 1) -> nx.Graph:
     G = _ensure_entity_graph(G)
     center = resolve_entity(G, entity) if entity not in G else entity
     return nx.ego_graph(G, center, radius=radius, undirected=True)
+
+
+# --- citing the hops of paths and the edges of ego networks (issue 13) ----------------------
+
+#: The passages a node was read from, with their documents and the node's quotations in them.
+_Q_CITE_NODE = """
+SELECT ?node ?passage ?text ?para ?pstart ?doc ?title ?source ?url ?date ?sentence ?exact ?qstart
+WHERE {
+  VALUES ?rel { bkg:mentionedIn prov:wasDerivedFrom }
+  ?node ?rel ?passage .
+  ?passage bkg:document ?doc .
+  OPTIONAL { ?passage bkg:text ?text }
+  OPTIONAL { ?passage bkg:paragraph ?para }
+  OPTIONAL { ?passage bkg:charStart ?pstart }
+  OPTIONAL { ?doc dcterms:title ?title }
+  OPTIONAL { ?doc dcterms:source ?source }
+  OPTIONAL { ?doc prov:wasQuotedFrom ?url }
+  OPTIONAL { ?doc dcterms:date ?date }
+  OPTIONAL { ?node bkg:quotation ?q . ?q oa:hasSource ?passage ; bkg:sentence ?sentence .
+             OPTIONAL { ?q oa:hasSelector ?sel . ?sel a oa:TextQuoteSelector ; oa:exact ?exact }
+             OPTIONAL { ?q oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ;
+                                                      oa:start ?qstart } }
+}"""
+
+#: The documents whose named graph states a triple (its claim, see README "Citing facts").
+_Q_CLAIMED_BY = """
+SELECT DISTINCT ?s ?p ?o ?doc WHERE {
+  GRAPH ?g { ?s ?p ?o . ?doc a bkg:Document . }
+}"""
+
+#: The fields of one citation, in the order of the CSV columns.
+CITATION_FIELDS = ("document", "paragraph", "date", "quote", "exact", "source", "url", "passage",
+                   "names_both")
+
+
+def avoided(G: Any, names: Iterable[Any]) -> set[Any]:
+    """The nodes ``names`` refer to (IRIs, ISO3 codes, labels; :func:`resolve_entity`).
+
+    >>> G = nx.Graph()
+    >>> G.add_node("c/JPN", cls="Country", label_ja="日本", iso3="JPN")
+    >>> avoided(G, ["jpn"])
+    {'c/JPN'}
+    """
+    G = _ensure_entity_graph(G)
+    return {n if n in G else resolve_entity(G, str(n)) for n in names}
+
+
+class Citer:
+    """The passages behind the edges of an entity graph, read from its RDF source once per node.
+
+    An edge ``s -relation-> o`` is an RDF triple of the fact ``s``, claimed by the documents whose
+    named graph holds it; it is cited by the passages of those documents that ``s`` was read
+    from, those that also mention or write ``o`` first (all of ``s``'s passages when no graph
+    says), each
+    as a dict of :data:`CITATION_FIELDS`: the document's title, the paragraph number, the
+    document's date, the quoted sentence (the sentence of ``s``'s quotation in that passage that
+    names ``o`` where there is one; else the passage text), the exact words quoted, the document
+    source (file) and URL, and the passage IRI. Citations are sorted by date, source and offset.
+    """
+
+    def __init__(self, source: Any) -> None:
+        self.store = as_store(source)
+        self._cache: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def passages(self, node: Any) -> dict[str, dict[str, Any]]:
+        """passage IRI -> what a citation of ``node`` from that passage needs."""
+        iri = str(node)
+        if iri in self._cache:
+            return self._cache[iri]
+        from kg.store import union_options
+
+        prefixes = "".join(f"PREFIX {p}: <{i}>\n" for p, i in _PREFIXES.items())
+        prefixes += "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
+        found: dict[str, dict[str, Any]] = {}
+        try:
+            result = self.store.query(prefixes + _Q_CITE_NODE,
+                                      substitutions={ox.Variable("node"): ox.NamedNode(iri)},
+                                      **union_options(self.store))
+        except ValueError:  # not an IRI (a test graph's plain node name)
+            result = []
+        for row in result:
+            value = _reader(row)
+            p = found.setdefault(value("passage"), {
+                "passage": value("passage"), "doc": value("doc"), "document": value("title"),
+                "paragraph": value("para"), "date": value("date"), "text": value("text"),
+                "source": value("source"), "url": value("url"),
+                "start": int(value("pstart")) if value("pstart").lstrip("-").isdigit() else 0,
+                "sentences": {},
+            })
+            if value("sentence"):
+                qstart = value("qstart")
+                where = int(qstart) if qstart.isdigit() else 0
+                words = p["sentences"].setdefault(value("sentence"), [where, set()])
+                words[0] = min(words[0], where)
+                if value("exact"):
+                    words[1].add(value("exact"))
+        self._cache[iri] = found
+        return found
+
+    def claimed_by(self, s: Any, o: Any, relations: Iterable[str]) -> set[str]:
+        """The documents (IRIs) whose own graph holds ``s relation o`` for one of ``relations``."""
+        prefixes = "".join(f"PREFIX {p}: <{i}>\n" for p, i in _PREFIXES.items())
+        docs: set[str] = set()
+        for rel in relations:
+            try:
+                binding = {ox.Variable("s"): ox.NamedNode(str(s)),
+                           ox.Variable("p"): ox.NamedNode(BKG_IRI + rel),
+                           ox.Variable("o"): ox.NamedNode(str(o))}
+                docs.update(row["doc"].value for row in
+                            self.store.query(prefixes + _Q_CLAIMED_BY, substitutions=binding))
+            except ValueError:  # not IRIs (a test graph's plain node names)
+                continue
+        return docs
+
+    def edge(self, s: Any, o: Any, *, limit: int | None = 3,
+             names: Iterable[str] = (), relations: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The citations of the triple(s) ``s -> o`` (``s`` the subject), at most ``limit``.
+
+        ``names``: how ``o`` may be written (its labels and aliases); a passage of ``s`` that
+        writes one counts as naming ``o`` too, and such passages come first. ``names_both``
+        tells whether the cited passage names both ends. ``relations``: the triple's
+        properties (local names); when given, only the passages of the documents whose graph
+        states the triple are cited (all of ``s``'s when no graph says)."""
+        mine, theirs = self.passages(s), self.passages(o)
+        claimed = self.claimed_by(s, o, relations) if relations else set()
+        if claimed and any(p["doc"] in claimed for p in mine.values()):
+            mine = {k: p for k, p in mine.items() if p["doc"] in claimed}
+        names = tuple(n for n in names if n and len(n) >= 2)
+        both = {k for k in mine if k in theirs or any(n in mine[k]["text"] for n in names)}
+        shared = [k for k in mine if k in both] or list(mine)
+        their_docs = {p["doc"] for p in theirs.values()}
+        cites = []
+        for key in shared:
+            p = mine[key]
+            other = theirs.get(key, {}).get("sentences", {})
+            other_words = {w for _, words in other.values() for w in words} | set(names)
+            ranked = sorted(
+                p["sentences"].items(),
+                key=lambda kv: (not (kv[0] in other or any(w in kv[0] for w in other_words)),
+                                kv[1][0], kv[0]),
+            )
+            if ranked:
+                quote, (_, words) = ranked[0]
+            elif other:
+                quote, (_, words) = min(other.items(), key=lambda kv: (kv[1][0], kv[0]))
+            else:
+                quote, words = p["text"], set()
+            cites.append({
+                "document": p["document"], "paragraph": p["paragraph"], "date": p["date"],
+                "quote": quote, "exact": " / ".join(sorted(words)), "source": p["source"],
+                "url": p["url"], "passage": p["passage"], "names_both": key in both,
+                "_start": p["start"], "_near": p["doc"] in their_docs,
+            })
+        # first the passages naming both ends, then those of a document that names the other
+        cites.sort(key=lambda c: (not c["names_both"], not c["_near"], c["date"], c["source"],
+                                  c["_start"], c["passage"]))
+        for c in cites:
+            del c["_start"], c["_near"]
+        return cites if limit is None else cites[:limit]
+
+    def hop(self, hop: Hop, *, limit: int | None = 3,
+            names: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The citations of one hop of a path (the triple reads ``source -> target`` when
+        ``hop.forward``); ``names`` as in :meth:`edge`, of the triple's object."""
+        s, o = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
+        relations = [r for r in hop.relation.split("|") if r in RELATIONS]
+        return self.edge(s, o, limit=limit, names=names, relations=relations)
+
+
+def _object_names(G: nx.Graph, o: Any) -> list[str]:
+    return _names(G.nodes[o]) if o in G else []
+
+
+def _reader(row: Any) -> Any:
+    """``value(var)``: the text of a solution's variable, ``""`` when unbound."""
+    return lambda var: row[var].value if row[var] is not None else ""
+
+
+def _node_ref(G: nx.Graph, n: Any) -> dict[str, Any]:
+    data = G.nodes[n] if n in G else {}
+    return {"iri": str(n), "label": str(data.get("label", n)), "label_en": data.get("label_en"),
+            "class": data.get("cls")}
+
+
+def cited_paths(G: nx.Graph, found: list[list[Hop]], citer: Citer, *,
+                limit: int | None = 3) -> list[dict[str, Any]]:
+    """Paths as plain data: each hop's ends, relation, direction and citations (JSON-ready)."""
+    out = []
+    for number, hops in enumerate(found, 1):
+        out.append({"path": number, "length": len(hops), "hops": [
+            {"hop": i, "source": _node_ref(G, h.source), "relation": h.relation,
+             "forward": h.forward, "target": _node_ref(G, h.target),
+             "citations": citer.hop(h, limit=limit, names=_object_names(
+                 G, h.target if h.forward else h.source))}
+            for i, h in enumerate(hops, 1)
+        ]})
+    return out
+
+
+def cited_edges(E: nx.Graph, citer: Citer, *, limit: int | None = 3) -> list[dict[str, Any]]:
+    """The edges of an ego network as plain data, sorted by relation, source and target, each
+    with its citations."""
+    if E.is_multigraph():
+        edges = list(E.edges(keys=True))
+    else:
+        edges = [(u, v, d.get("relation", "link")) for u, v, d in E.edges(data=True)]
+    edges.sort(key=lambda e: (str(e[2]), str(e[0]), str(e[1])))
+    return [{"source": _node_ref(E, u), "relation": str(rel), "target": _node_ref(E, v),
+             "citations": citer.edge(u, v, limit=limit, names=_object_names(E, v),
+                                     relations=[str(rel)] if rel in RELATIONS else [])}
+            for u, v, rel in edges]
+
+
+def citation_rows(items: list[dict[str, Any]], *, path: bool) -> Iterator[list[str]]:
+    """CSV rows (header first) for :func:`cited_paths` (``path=True``) or :func:`cited_edges`
+    output: one row per citation (one without citation fields when an edge has none), cells
+    spreadsheet-safe (:func:`kg.store.spreadsheet_safe`)."""
+    from kg.store import spreadsheet_safe
+
+    lead = ["path", "hop"] if path else []
+    yield [*lead, "from", "from_label", "relation", "direction", "to", "to_label",
+           *CITATION_FIELDS]
+    edges = ([(p["path"], h) for p in items for h in p["hops"]] if path
+             else [(None, e) for e in items])
+    for number, e in edges:
+        head = [str(number), str(e["hop"])] if path else []
+        forward = e.get("forward", True)
+        head += [e["source"]["iri"], e["source"]["label"], e["relation"],
+                 "forward" if forward else "backward", e["target"]["iri"], e["target"]["label"]]
+        for c in e["citations"] or [dict.fromkeys(CITATION_FIELDS, "")]:
+            yield [spreadsheet_safe(str(x)) for x in [*head, *(c[f] for f in CITATION_FIELDS)]]
+
+
+def citations_json(data: Any) -> str:
+    """Deterministic JSON (sorted keys, UTF-8 text kept, two-space indent, final newline)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def format_citation(c: Mapping[str, Any]) -> str:
+    """One citation on one line: 「sentence」 — title, para. N, date, URL or source."""
+    where = [c["document"] or c["source"]]
+    if c["paragraph"]:
+        where.append(f"para. {c['paragraph']}")
+    where += [c["date"], c["url"] or c["source"]]
+    return f"「{c['quote']}」 — " + ", ".join(dict.fromkeys(w for w in where if w))
 
 
 def pair_timeline(source: Any, a: Any, b: Any) -> dict[int | None, dict[str, list[dict]]]:
@@ -1255,8 +1510,12 @@ def analyze(
     engine: str = "auto",
     k: int | None = None,
     seed: int = 0,
+    years: Any = None,
 ) -> dict[str, Any]:
     """Compute the measures and write them as tables into ``out_dir/analysis/``.
+
+    With ``years`` (``"2015-2025"``, ``"2023"``, ``"all"`` or ``(first, last)``) also
+    ``centrality_by_year.csv`` and ``centrality_by_year.json``: :func:`centrality_by_year`.
 
     Files: ``centrality.csv`` (one row per node: degree, weighted degree, betweenness,
     eigenvector, community), ``communities.json``, ``country_pairs.csv`` (country pairs with
@@ -1281,6 +1540,8 @@ def analyze(
         The summary also written to ``summary.json``: counts, the top nodes by each measure,
         the largest communities, the heaviest country pairs and how the measures were taken.
     """
+    years_asked = years is not None  # issue 13 (``years`` is reused below)
+    per_year = year_span(years) if years_asked else None
     if isinstance(store_dir, nx.Graph):
         G = store_dir
     else:
@@ -1375,6 +1636,93 @@ def analyze(
         ],
         "files": sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")),
     }
+    if years_asked:  # issue 13: per-year centrality of the country network
+        rows = centrality_by_year(G, per_year, engine=engine, by_year=by_year)
+        _write_csv(folder / "centrality_by_year.csv", list(YEAR_CENTRALITY_FIELDS),
+                   ([r[f] for f in YEAR_CENTRALITY_FIELDS] for r in rows))
+        _write_json(folder / "centrality_by_year.json", rows)
+        summary["by_year"] = {"years": sorted({r["year"] for r in rows}),
+                              "span": list(per_year) if per_year else "all", "rows": len(rows)}
+        summary["files"] = sorted({*summary["files"], "centrality_by_year.csv",
+                                   "centrality_by_year.json"})
     summary["files"] = sorted({*summary["files"], "summary.json"})
     _write_json(folder / "summary.json", summary)
     return summary
+
+
+# --- per-year centrality (issue 13) ---------------------------------------------------------
+
+#: The columns of ``centrality_by_year.csv``.
+YEAR_CENTRALITY_FIELDS = ("year", "iri", "label_ja", "label_en", "degree", "weighted_degree",
+                          "betweenness", "eigenvector", "rank")
+
+
+def year_span(years: Any) -> tuple[int, int] | None:
+    """``"2015-2025"`` -> (2015, 2025); ``"2023"`` -> (2023, 2023); ``"all"`` -> None.
+
+    >>> year_span("2025-2015"), year_span("2023"), year_span("all"), year_span((2020, 2021))
+    ((2015, 2025), (2023, 2023), None, (2020, 2021))
+    """
+    if isinstance(years, str):
+        text = years.strip().lower()
+        if text in ("all", "*", ""):
+            return None
+        first, sep, last = text.partition("-")
+        if not first.strip().isdigit() or (sep and not last.strip().isdigit()):
+            raise ValueError(f"--years must look like 2023, 2015-2025 or all, not {years!r}")
+        a, b = int(first), int(last) if sep else int(first)
+        return (min(a, b), max(a, b))
+    if isinstance(years, int):
+        return (years, years)
+    a, b = (int(y) for y in years)
+    return (min(a, b), max(a, b))
+
+
+def centrality_by_year(
+    source: Any, years: Any = None, *, engine: str = "auto",
+    by_year: Mapping[int, Mapping[tuple[str, str], dict]] | None = None,
+) -> list[dict[str, Any]]:
+    """Centrality of each country in each year's country network.
+
+    A year's network is :func:`country_graph` ``(year=…)`` restricted to the countries that share
+    an initiative that year (the one-pass slices of :func:`country_graphs_by_year`). For each
+    country: ``degree`` (partner countries), ``weighted_degree`` (shared initiatives, summed
+    over partners), ``betweenness`` (normalized, over hops, exact) and ``eigenvector``
+    (weighted), on ``engine`` (:func:`choose_engine`), and its ``rank`` that year by weighted
+    degree, then betweenness. Rows are sorted by year, then rank; scores rounded to 6 places.
+
+    ``years``: an inclusive ``(first, last)``, a string for :func:`year_span`, or None for all.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("J", {"cls": "Country", "label_ja": "日"}),
+    ...                   ("K", {"cls": "Country", "label_ja": "カ"}),
+    ...                   ("A", {"cls": "Agreement", "years": [2023]})])
+    >>> _ = [G.add_edge("A", c, key="party") for c in "JK"]
+    >>> [(r["year"], r["iri"], r["degree"]) for r in centrality_by_year(G)]
+    [(2023, 'J', 1), (2023, 'K', 1)]
+    """
+    G = _ensure_entity_graph(source)
+    span = year_span(years) if isinstance(years, str) else years
+    if by_year is None:
+        _, by_year = _country_slices(G, _country_kinds(False))
+    rows: list[dict[str, Any]] = []
+    for year, edges in by_year.items():
+        if not isinstance(year, int) or (span is not None and not span[0] <= year <= span[1]):
+            continue
+        H = nx.Graph()
+        for (a, b) in sorted(edges):
+            H.add_edge(a, b, weight=edges[a, b]["weight"])
+        backend = choose_engine(H, engine)
+        deg, wdeg = degree(H), weighted_degree(H)
+        btw = betweenness(H, engine=backend)
+        eig = eigenvector(H, engine=backend)
+        order = sorted(H, key=lambda n: (-wdeg[n], -round(btw[n], 9), str(n)))
+        for rank, n in enumerate(order, 1):
+            data = G.nodes[n] if n in G else {}
+            rows.append({
+                "year": year, "iri": n, "label_ja": data.get("label_ja") or "",
+                "label_en": data.get("label_en") or "", "degree": deg[n],
+                "weighted_degree": wdeg[n], "betweenness": round(float(btw[n]), 6) + 0.0,
+                "eigenvector": round(float(eig[n]), 6) + 0.0, "rank": rank,
+            })
+    return rows

@@ -85,6 +85,10 @@ _EVENT_KINDS = {
     "exchanged": BKG.InstrumentsExchanged, "entered_into_force": BKG.EnteredIntoForce,
     "amended": BKG.Amended, "terminated": BKG.Terminated, "adopted": BKG.Adopted,
 }
+_PARTNERSHIP_STATUSES = {  # partnership ledger (issue 12)
+    "established": BKG.Established, "upgraded": BKG.Upgraded,
+    "reaffirmed": BKG.Reaffirmed, "referenced": BKG.Referenced,
+}
 _EVENT_WORDS = {
     "signed": "署名", "approved": "承認", "ratified": "批准", "exchanged": "交換",
     "entered_into_force": "発効", "amended": "改正", "terminated": "終了", "adopted": "採択・発出",
@@ -485,6 +489,93 @@ class _DocumentWriter:
             if org is not None:
                 self.add(iri, BKG.implementedBy, org)
 
+    # --- partnership ledger (issue 12) ---------------------------------------------------
+
+    def partnership(self, pt) -> None:
+        """One relationship level between partners (``bkg:Partnership``, one resource per partners
+        and level, ``id:partnership/JPN-KGZ/comprehensive``), its ``bkg:PartnershipLevel`` on the
+        ladder, and one ``bkg:PartnershipStatus`` per status and date, with provenance, quotation
+        and a date statement."""
+        from extract.partnerships import ladder
+
+        levels = {lv.key: lv for lv in ladder()}
+        iri = ID[f"partnership/{'-'.join(pt.partners)}/{pt.level}"]
+        level = ID[f"partnership-level/{pt.level}"]
+        self.add(iri, RDF.type, BKG.Partnership)
+        self.add(iri, BKG.level, level)
+        names = "・".join(self.label_of("country", k) for k in pt.partners)
+        self.add(iri, RDFS.label, _ja(f"{names} {pt.label}") if pt.label else _ja(names))
+        for st in pt.statuses:
+            self.add(iri, BKG.levelAsWritten, _ja(st.written))
+        self.add(level, RDF.type, BKG.PartnershipLevel)
+        if pt.level in levels:
+            self.add(level, RDFS.label, Literal(levels[pt.level].label_en, lang="en"))
+            self.add(level, BKG.rank, Literal(levels[pt.level].rank, datatype=XSD.integer))
+        where = self.provenance(iri, pt.passages, ())
+        for key in pt.partners:
+            if _ISO3.fullmatch(key):
+                partner = self.resolve(key, ("country",), None, where)
+            else:
+                partner = ID[f"group/{key}"]
+                self.add(partner, RDF.type, BKG.CountryGroup)
+                self.add(partner, RDFS.label, Literal(key))
+            if partner is not None:
+                self.add(iri, BKG.partner, partner)
+        for st in pt.statuses:
+            when = st.date.iso() if st.date is not None else "undated"
+            skey = f"{pt.key}/{st.status}/{when}"
+            ev = ID[f"partnership-status/{key_hash(skey)}"]
+            self.add(ev, RDF.type, BKG.PartnershipStatus)
+            self.add(ev, BKG.statusOf, iri)
+            self.add(ev, BKG.status, _PARTNERSHIP_STATUSES[st.status])
+            self.add(ev, BKG.levelAsWritten, _ja(st.written))
+            self.add(ev, RDFS.label, _ja(f"{names} {st.written} — {st.status}{'' if st.date is None else ' ' + when}"))
+            if st.predicate:
+                self.add(ev, BKG.predicate, _ja(st.predicate))
+            at = self.provenance(ev, (st.passage,), (st.mention,))
+            self.date_claim(ev, BKG.date, "partnership_status", skey, "date", st.date, at)
+
+    # --- diplomatic event coding, PLOVER (issue 12) --------------------------------------
+
+    def diplomatic_event(self, ev) -> None:
+        """One diplomatic act of one sentence (``bkg:DiplomaticEvent``): its PLOVER type and mode,
+        the predicate as written, source and target actors, topic, negation, date, and the
+        sentence as provenance and quotation, as for an agreement's events."""
+        iri = ID[f"diplomatic-event/{key_hash(ev.key)}"]
+        self.add(iri, RDF.type, BKG.DiplomaticEvent)
+        self.add(iri, BKG.ploverType, Literal(ev.code))
+        if ev.mode:
+            self.add(iri, BKG.ploverMode, Literal(ev.mode))
+        self.add(iri, BKG.predicateAsWritten, _ja(ev.predicate))
+        self.add(iri, BKG.negated, Literal(bool(ev.negated)))
+        if ev.modality:
+            self.add(iri, BKG.modality, Literal(ev.modality))
+        if ev.topic:
+            self.add(iri, BKG.topic, _ja(ev.topic))
+        if ev.date is not None:
+            self.add(iri, BKG.date, date_literal(ev.date))
+        who = "・".join(self.label_of("country", k) for k in ev.sources) or "?"
+        self.add(iri, RDFS.label, _ja(f"{who} {ev.predicate} ({ev.code})"))
+        mentions = tuple(m for m in (ev.mention, ev.trigger) if m is not None)
+        where = self.provenance(iri, (ev.passage,), mentions)
+        for prop, keys in ((BKG.sourceActor, ev.sources), (BKG.targetActor, ev.targets)):
+            for key in keys:
+                actor = self.resolve(key, ("country", "organization", "person"), "organization", where)
+                if actor is not None:
+                    self.add(iri, prop, actor)
+
+    # --- English names the text gives (issue 13) -----------------------------------------
+
+    def english_labels(self) -> None:
+        """``rdfs:label "…"@en`` for the agreements and meetings whose text gives an English
+        name beside the Japanese (``label_en``; persons' come with :meth:`entity`). The
+        ``rdfs:label@ja`` claims are untouched: the union keeps one Japanese label."""
+        for kind, facts in (("agreement", self.facts.agreements), ("meeting", self.facts.meetings)):
+            for fact in facts:
+                label = getattr(fact, "label_en", None)
+                if label:
+                    self.add(entity_iri(kind, fact.key), RDFS.label, Literal(label, lang="en"))
+
     def write(self) -> None:
         self.document()
         for e in self.facts.entities:
@@ -499,6 +590,11 @@ class _DocumentWriter:
             self.meeting(m)
         for p in self.facts.programs:
             self.program(p)
+        for pt in getattr(self.facts, "partnerships", ()):  # partnership ledger (issue 12)
+            self.partnership(pt)
+        for ev in getattr(self.facts, "actions", ()):  # diplomatic event coding (issue 12)
+            self.diplomatic_event(ev)
+        self.english_labels()  # issue 13
 
 
 def add_document(ds: Dataset, facts: DocumentFacts, resolution: Resolution | None = None,

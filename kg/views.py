@@ -1,9 +1,20 @@
 """Interactive HTML views of the knowledge graph, built with pyvis (kept behind this module).
 
 :func:`build_view` turns a NetworkX projection (:mod:`kg.network`) into a pyvis ``Network``
-whose page is self-contained: vis-network is inlined, the page makes no network request, node
-positions are computed beforehand with NetworkX and physics is off, so large graphs do not
-freeze the browser. :func:`write_view` writes it atomically.
+whose page is self-contained: vis-network (the bundle pyvis ships) is inlined with this
+module's own script and style (``kg/static/view/``), the page makes no network request, node
+positions are computed beforehand — seeded, so two builds place every node alike — and physics
+is off, so large graphs do not freeze the browser. :func:`write_view` writes it atomically;
+:func:`export_image` renders the same page headlessly to PNG or SVG.
+
+:func:`overview_view` is what ``graph.html`` opens on: countries and the agreements, meetings
+and programs that tie them, with persons, organizations and visits in the page but hidden until
+asked for (the legend, the "persons & organizations" box, or a double click on a node).
+
+The page draws its own labels, at a constant screen size, most connected nodes first, each only
+where it overlaps no label already drawn; zooming in makes room for more. Edge relations are
+shown on hover; a click opens a side panel with the facts, the quoted passages (document title,
+paragraph, source) and the neighbours.
 
 Every text shown comes from documents, so none of it is ever parsed as HTML: the graph data
 travel as JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and ``&``
@@ -20,6 +31,7 @@ import random
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,17 +42,22 @@ from jinja2 import Environment
 from markupsafe import Markup
 from pyvis.network import Network
 
-from kg.network import INITIATIVE_CLASSES, entity_graph, resolve_entity
+from kg.network import INITIATIVE_CLASSES, as_store, countries_of, entity_graph, resolve_entity
 
 __all__ = [
-    "NodeStyle",
-    "NODE_STYLES",
     "DEFAULT_STYLE",
     "MAX_NODES",
+    "NODE_STYLES",
+    "OVERVIEW_HIDDEN",
     "KGNetwork",
-    "parse_years",
-    "parse_classes",
+    "NodeStyle",
     "build_view",
+    "document_sources",
+    "export_image",
+    "overview_graph",
+    "overview_view",
+    "parse_classes",
+    "parse_years",
     "render_html",
     "render_store",
     "write_view",
@@ -49,26 +66,30 @@ __all__ = [
 
 @dataclass(frozen=True)
 class NodeStyle:
-    """How one class of node is drawn: vis.js ``shape``, fill ``color``, legend ``symbol``."""
+    """How one class of node is drawn: vis.js ``shape``, fill ``color``, legend ``symbol``,
+    Japanese ``name_ja`` and base ``size`` (grown by degree)."""
 
     color: str
     shape: str
     symbol: str
     name_ja: str
+    size: float = 8.0
 
 
 #: Node styles, keyed by class (the ``cls`` node attribute).
 NODE_STYLES: dict[str, NodeStyle] = {
-    "Country": NodeStyle("#e15759", "dot", "●", "国"),
-    "Person": NodeStyle("#4e79a7", "triangle", "▲", "人物"),
-    "Organization": NodeStyle("#f28e2b", "square", "■", "組織"),
-    "Agreement": NodeStyle("#59a14f", "diamond", "◆", "合意文書"),
-    "Meeting": NodeStyle("#b07aa1", "star", "★", "会議"),
-    "Program": NodeStyle("#76b7b2", "hexagon", "⬢", "プログラム"),
-    "Visit": NodeStyle("#edc948", "triangleDown", "▼", "訪問"),
-    "Place": NodeStyle("#9c755f", "dot", "●", "地名"),
+    "Country": NodeStyle("#e15759", "dot", "●", "国", 14.0),
+    "Program": NodeStyle("#76b7b2", "hexagon", "⬢", "プログラム", 10.0),
+    "Agreement": NodeStyle("#59a14f", "diamond", "◆", "合意文書", 10.0),
+    "Meeting": NodeStyle("#b07aa1", "star", "★", "会議", 10.0),
+    "Person": NodeStyle("#4e79a7", "triangle", "▲", "人物", 7.0),
+    "Organization": NodeStyle("#f28e2b", "square", "■", "組織", 7.0),
+    "Visit": NodeStyle("#edc948", "triangleDown", "▼", "訪問", 6.0),
+    "Place": NodeStyle("#9c755f", "dot", "●", "地名", 6.0),
 }
-DEFAULT_STYLE = NodeStyle("#bab0ac", "dot", "●", "その他")
+DEFAULT_STYLE = NodeStyle("#bab0ac", "dot", "●", "その他", 6.0)
+#: Classes the overview (``graph.html``) carries but hides until asked for.
+OVERVIEW_HIDDEN = ("Person", "Organization", "Visit")
 
 #: Above this many nodes a view keeps only the most connected ones (and says so on the page).
 MAX_NODES = 400
@@ -164,6 +185,8 @@ def build_view(
     max_nodes: int | None = MAX_NODES,
     heading: str = "bilateral-kg",
     seed: int = 7,
+    hidden_classes: Any = None,
+    sources: Mapping[str, str] | None = None,
 ) -> KGNetwork:
     """Build an interactive view of a graph.
 
@@ -182,6 +205,12 @@ def build_view(
         Keep only nodes of these classes.
     max_nodes : int or None
         Above this, keep the most connected nodes (and ``focus``) and say so on the page.
+    hidden_classes : "Person,Organization" or iterable, optional
+        Classes in the page but hidden until the reader shows them (legend, double click).
+        They are laid out around the nodes they attach to, after the others.
+    sources : mapping, optional
+        Document title -> source (URL or file), shown with each quoted passage
+        (see :func:`document_sources`).
 
     Returns
     -------
@@ -216,22 +245,30 @@ def build_view(
         H = nx.ego_graph(H, center, radius=radius, undirected=True)
         notes.append(f"Around {H.nodes[center].get('label', center)} (radius {radius})")
 
+    hidden = parse_classes(hidden_classes) or set()
     simple = _undirected(H)
     deg = dict(simple.degree())
     total = H.number_of_nodes()
     if max_nodes is not None and total > max_nodes:
-        ranked = sorted(H, key=lambda n: (n != center, -deg[n], str(n)))
+        ranked = sorted(H, key=lambda n: (n != center, H.nodes[n].get("cls") in hidden,
+                                          -deg[n], str(n)))
         H = H.subgraph(ranked[:max_nodes])
         simple = _undirected(H)
         notes.insert(0, f"Showing the {max_nodes:,} most connected of {total:,} nodes "
                         "(narrow the view with focus, years or classes to see the rest).")
 
-    pos, approximate = _layout(simple, seed)
+    core = [n for n in simple if H.nodes[n].get("cls") not in hidden]
+    if hidden and core and len(core) < len(simple):
+        pos, approximate = _layout(simple.subgraph(core), seed)
+        pos = _attach(simple, pos, seed)
+    else:
+        pos, approximate = _layout(simple, seed)
     if approximate:
         notes.append("Large graph: positions are approximate.")
     net = KGNetwork(heading=heading, directed=H.is_directed())
     net.notes = notes
-    _fill(net, H, simple, pos)
+    net.hidden_classes = sorted(hidden)
+    _fill(net, H, simple, pos, hidden, sources or {})
     counts = Counter(H.nodes[n].get("cls") or "Other" for n in H)
     order = {c: i for i, c in enumerate(NODE_STYLES)}
     net.legend = sorted(counts.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
@@ -277,15 +314,29 @@ def _with_nodes(sub: nx.Graph, edges: list) -> nx.Graph:
     return out
 
 
+def _canonical(graph: nx.Graph) -> nx.Graph:
+    """A copy whose nodes and edges come in sorted order: a seeded layout then depends on the
+    graph alone, not on the order sets and subgraph views happen to iterate in (which changes
+    with PYTHONHASHSEED)."""
+    out = nx.Graph()
+    out.add_nodes_from(sorted(graph, key=str))
+    out.add_edges_from(sorted((tuple(sorted((u, v), key=str)) for u, v in graph.edges()),
+                              key=lambda e: (str(e[0]), str(e[1]))))
+    return out
+
+
 def _layout(simple: nx.Graph, seed: int) -> tuple[dict[Any, tuple[float, float]], bool]:
     """Positions in pixels, and whether they are only approximate (very large graphs)."""
+    simple = _canonical(simple)
     n = simple.number_of_nodes()
     if n == 0:
         return {}, False
     approximate = False
     if n <= _EXACT_LAYOUT:
         return _packed_layout(simple, seed), False
-    else:
+    try:
+        pos = _igraph_layout(simple, seed)
+    except ImportError:  # pragma: no cover - igraph is a dependency
         try:
             pos = nx.spring_layout(simple, seed=seed)
         except ImportError:  # no scipy: lay out the best connected core, attach the rest
@@ -296,15 +347,70 @@ def _layout(simple: nx.Graph, seed: int) -> tuple[dict[Any, tuple[float, float]]
             for v, (x, y) in pos.items()}, approximate
 
 
+def _igraph_layout(simple: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
+    """Fruchterman–Reingold (grid variant) in python-igraph, seeded, scaled into [-1, 1]:
+    a 10,000-node graph in about a second."""
+    import igraph as ig
+
+    nodes = sorted(simple, key=str)
+    index = {v: i for i, v in enumerate(nodes)}
+    g = ig.Graph(n=len(nodes), edges=sorted((index[u], index[v]) for u, v in simple.edges()))
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        coords = g.layout_fruchterman_reingold(grid=True, niter=500).coords
+    finally:
+        ig.set_random_number_generator(random)
+    xs = [c[0] for c in coords]
+    ys = [c[1] for c in coords]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    half = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
+    return {v: ((coords[i][0] - cx) / half, (coords[i][1] - cy) / half) for i, v in enumerate(nodes)}
+
+
+def _attach(simple: nx.Graph, pos: dict[Any, tuple[float, float]],
+            seed: int) -> dict[Any, tuple[float, float]]:
+    """Place the nodes ``pos`` lacks around an already placed neighbour (breadth first, in a
+    fixed order: the same graph gives the same places); what no placed node reaches goes in a
+    block of its own to the right."""
+    pos = dict(pos)
+    frontier = sorted(pos, key=str)
+    children: Counter[Any] = Counter()
+    golden = math.pi * (3 - math.sqrt(5))
+    while frontier:
+        nxt = []
+        for u in frontier:
+            for v in sorted(simple[u], key=str):
+                if v in pos:
+                    continue
+                i = children[u]
+                children[u] += 1
+                r = 55 + 12 * math.sqrt(i)
+                x, y = pos[u]
+                pos[v] = (round(x + r * math.cos(golden * i + 0.5), 1),
+                          round(y + r * math.sin(golden * i + 0.5), 1))
+                nxt.append(v)
+        frontier = nxt
+    rest = [v for v in simple if v not in pos]
+    if rest:
+        right = max((x for x, _ in pos.values()), default=0.0) + 120
+        top = min((y for _, y in pos.values()), default=0.0)
+        block, _ = _layout(simple.subgraph(rest), seed)
+        left = min(x for x, _ in block.values())
+        low = min(y for _, y in block.values())
+        for v, (x, y) in block.items():
+            pos[v] = (round(right + x - left, 1), round(top + y - low, 1))
+    return pos
+
+
 def _packed_layout(simple: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
     """Each connected component laid out on its own, sized by its node count, then packed in
     rows, largest first — so a few isolated nodes do not squeeze the main network into a dot."""
-    components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), sorted(map(str, c))[0]))
+    components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(map(str, c))))
     pos: dict[Any, tuple[float, float]] = {}
     x = y = row_height = 0.0
     width = 0.0
     for comp in components:
-        sub = simple.subgraph(comp)
+        sub = _canonical(simple.subgraph(comp))
         size = len(comp)
         radius = 110 * math.sqrt(size) if size > 1 else 30
         if size == 1:
@@ -360,7 +466,19 @@ def _clip(text: str, limit: int = _MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _node_tip(H: nx.Graph, n: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _passage_row(p: Mapping[str, Any], sources: Mapping[str, str]) -> list[str]:
+    doc = str(p.get("doc") or "")
+    source = sources.get(doc, "")
+    return [doc, str(p.get("paragraph") or ""), _clip(p.get("text") or ""),
+            "" if source == doc else str(source)]
+
+
+def _passage_key(p: Mapping[str, Any]) -> tuple:
+    return (p.get("doc"), p.get("start"), p.get("text"))
+
+
+def _node_tip(H: nx.Graph, n: Any, data: dict[str, Any],
+              sources: Mapping[str, str] | None = None) -> dict[str, Any]:
     cls = data.get("cls") or "Other"
     style = NODE_STYLES.get(cls, DEFAULT_STYLE)
     facts: list[list[str]] = [["class", f"{style.name_ja} {cls}"]]
@@ -384,10 +502,7 @@ def _node_tip(H: nx.Graph, n: Any, data: dict[str, Any]) -> dict[str, Any]:
         ys = data["years"]
         facts.append(["years", f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0])])
     passages = data.get("passages") or []
-    shown = [
-        [str(p.get("doc") or ""), str(p.get("paragraph") or ""), _clip(p.get("text") or "")]
-        for p in passages[:_MAX_PASSAGES]
-    ]
+    shown = [_passage_row(p, sources or {}) for p in passages[:_MAX_PASSAGES]]
     tip: dict[str, Any] = {"head": str(data.get("label", n)), "facts": facts, "passages": shown}
     more = len(passages) - len(shown)
     docs = data.get("docs") or []
@@ -398,9 +513,28 @@ def _node_tip(H: nx.Graph, n: Any, data: dict[str, Any]) -> dict[str, Any]:
     return tip
 
 
-def _edge_tip(H: nx.Graph, u: Any, v: Any, data: dict[str, Any], relation: str) -> dict[str, Any]:
+def _edge_passages(H: nx.Graph, u: Any, v: Any, data: Mapping[str, Any]) -> list[Mapping]:
+    """The passages behind a relation: those its two ends (or, for a relation through an
+    intermediary, the initiative and the intermediary) were both read from; failing that, the
+    passages the initiative end was derived from."""
+    a, b = u, (data["via"][0] if data.get("via") else v)
+    first = H.nodes[a].get("passages") or []
+    second = {_passage_key(p) for p in H.nodes[b].get("passages") or []}
+    both = [p for p in first if _passage_key(p) in second]
+    if both:
+        return both
+    for end in (u, v):
+        if H.nodes[end].get("cls") in INITIATIVE_CLASSES and H.nodes[end].get("passages"):
+            return list(H.nodes[end]["passages"])
+    return list(H.nodes[u].get("passages") or [])
+
+
+def _edge_tip(H: nx.Graph, u: Any, v: Any, data: dict[str, Any], relation: str,
+              sources: Mapping[str, str] | None = None) -> dict[str, Any]:
     names = (str(H.nodes[u].get("label", u)), str(H.nodes[v].get("label", v)))
     facts = [["relation", relation]]
+    if data.get("via"):
+        facts.append(["via", ", ".join(str(H.nodes[x].get("label", x)) for x in data["via"])])
     labels = data.get("labels") or {}
     for kind in ("agreements", "meetings", "programs", "visits"):
         items = data.get(kind)
@@ -408,27 +542,55 @@ def _edge_tip(H: nx.Graph, u: Any, v: Any, data: dict[str, Any], relation: str) 
             facts.append([kind, _clip("; ".join(str(labels.get(i, i)) for i in items), 400)])
     if data.get("years"):
         facts.append(["years", ", ".join(str(y) for y in data["years"])])
-    return {"head": f"{names[0]} — {names[1]}", "facts": facts, "passages": []}
+    passages = _edge_passages(H, u, v, data)
+    tip: dict[str, Any] = {"head": f"{names[0]} — {relation} — {names[1]}", "facts": facts,
+                           "passages": [_passage_row(p, sources or {})
+                                        for p in passages[:_MAX_PASSAGES]]}
+    if len(passages) > _MAX_PASSAGES:
+        tip["more"] = f"+{len(passages) - _MAX_PASSAGES} more passages"
+    return tip
 
 
-def _fill(net: KGNetwork, H: nx.Graph, simple: nx.Graph, pos: dict) -> None:
-    """Fill ``net.nodes``/``net.edges`` directly: pyvis's ``add_edge`` is quadratic."""
+def _fill(net: KGNetwork, H: nx.Graph, simple: nx.Graph, pos: dict,
+          hidden: set[str] | frozenset[str] = frozenset(),
+          sources: Mapping[str, str] | None = None) -> None:
+    """Fill ``net.nodes``/``net.edges`` directly: pyvis's ``add_edge`` is quadratic.
+
+    Each node's ``rank`` orders the labels the page draws first: shown classes before hidden
+    ones, countries (what the view is about) before the rest, then by degree, then by label (a fixed order, so the same labels show every time)."""
     deg = dict(simple.degree())
     top = max(deg.values(), default=0) or 1
+    ranked = sorted(H, key=lambda n: (H.nodes[n].get("cls") in hidden,
+                                      H.nodes[n].get("cls") != "Country", -deg.get(n, 0),
+                                      str(H.nodes[n].get("label") or n), str(n)))
+    rank = {n: i for i, n in enumerate(ranked)}
     for n, data in H.nodes(data=True):
-        style = NODE_STYLES.get(data.get("cls") or "", DEFAULT_STYLE)
+        cls = data.get("cls") or "Other"
+        style = NODE_STYLES.get(cls, DEFAULT_STYLE)
         x, y = pos.get(n, (0.0, 0.0))
-        net.nodes.append({
+        ja = data.get("label_ja") or data.get("label") or ""
+        en = data.get("label_en") or ""
+        node: dict[str, Any] = {
             "id": str(n),
             "label": _label(data, n),
             "shape": style.shape,
             "color": style.color,
-            "size": round(8 + 26 * math.sqrt(deg.get(n, 0) / top), 1),
+            "size": round(style.size + 16 * math.sqrt(deg.get(n, 0) / top), 1),
             "x": x,
             "y": y,
-            "cls": data.get("cls") or "Other",
-            "tip": _node_tip(H, n, data),
-        })
+            "cls": cls,
+            "ja": str(ja or en or n),
+            "en": str(en),
+            "aliases": [str(a) for a in data.get("aliases") or []],
+            "years": [int(y) for y in data.get("years") or []],
+            "rank": rank[n],
+            "tip": _node_tip(H, n, data, sources),
+        }
+        if data.get("iso3"):
+            node["iso3"] = str(data["iso3"])
+        if cls in hidden:
+            node["hidden"] = True
+        net.nodes.append(node)
         net.node_ids.append(str(n))
         net.node_map[str(n)] = net.nodes[-1]
     if H.is_multigraph():
@@ -444,7 +606,11 @@ def _fill(net: KGNetwork, H: nx.Graph, simple: nx.Graph, pos: dict) -> None:
             edge["width"] = round(1 + 2 * math.log1p(weight or 0), 2)
         else:
             edge["label"] = relation
-        edge["tip"] = _edge_tip(H, u, v, data, relation)
+        if data.get("via"):
+            edge["dashes"] = True
+        if data.get("years"):
+            edge["years"] = [int(y) for y in data["years"]]
+        edge["tip"] = _edge_tip(H, u, v, data, relation, sources)
         net.edges.append(edge)
 
 
@@ -453,7 +619,8 @@ def _options(directed: bool, n: int) -> dict[str, Any]:
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 1000,
-                        "hideEdgesOnZoom": n > 1000, "navigationButtons": False},
+                        "hideEdgesOnZoom": n > 1000, "navigationButtons": False,
+                        "keyboard": False},
         "nodes": {"borderWidth": 1, "font": {"size": 14, "face": _FONT}},
         "edges": {
             "smooth": False,
@@ -492,6 +659,19 @@ def _vis_assets() -> tuple[str, str]:
     return js, css
 
 
+_VIEW_DIR = Path(__file__).parent / "static" / "view"
+
+
+@lru_cache(maxsize=1)
+def _view_assets() -> tuple[str, str]:
+    """This module's own page script and style (kg/static/view/), inlined into every page."""
+    js = (_VIEW_DIR / "view.js").read_text(encoding="utf-8")
+    css = (_VIEW_DIR / "view.css").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # pragma: no cover
+        raise RuntimeError("view assets cannot be inlined safely")
+    return js, css
+
+
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="ja">
 <head>
@@ -501,99 +681,48 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ heading }}</title>
 <style>{{ vis_css }}</style>
-<style>
-  body { margin: 0; font-family: {{ font }}; color: #222; background: #fff; }
-  header { padding: 8px 14px; border-bottom: 1px solid #ddd; display: flex; flex-wrap: wrap;
-           align-items: center; gap: 8px 18px; }
-  header h1 { font-size: 18px; margin: 0; }
-  #bkg-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; margin: 0; padding: 0;
-                list-style: none; font-size: 13px; }
-  #bkg-legend .sym { font-size: 15px; margin-right: 3px; }
-  #bkg-find { font-size: 13px; padding: 2px 6px; width: 14em; }
-  .bkg-note { margin: 0; padding: 5px 14px; background: #fff7d6; border-bottom: 1px solid #eedc8a;
-              font-size: 13px; }
-  #mynetwork { width: {{ width }}; height: {{ height }}; background: #fff; }
-  div.vis-tooltip { max-width: 460px; white-space: normal; font-family: {{ font }};
-                    font-size: 12px; line-height: 1.45; padding: 8px 10px; }
-  .bkg-tip-head { font-weight: bold; font-size: 13px; margin-bottom: 3px; }
-  .bkg-tip-fact b { color: #555; font-weight: 600; }
-  .bkg-tip-passages { margin: 5px 0 0; padding-left: 16px; }
-  .bkg-tip-passages li { margin-bottom: 3px; }
-  .bkg-tip-doc { color: #666; font-style: italic; }
-  .bkg-tip-more { color: #666; margin-top: 3px; }
+<style>{{ view_css }}
+  body, .bkg-tooltip, #bkg-panel { font-family: {{ font }}; }
+  #mynetwork { width: {{ width }}; height: {{ height }}; }
 </style>
 </head>
 <body>
 <header>
   <h1>{{ heading }}</h1>
-  <ul id="bkg-legend">
+  <ul id="bkg-legend" aria-label="凡例 legend (click to hide/show)">
   {%- for cls, style, count in legend %}
-    <li data-class="{{ cls }}"><span class="sym" style="color: {{ style.color }}">{{ style.symbol }}</span>{{ style.name_ja }} {{ cls }} ({{ count }})</li>
+    <li data-class="{{ cls }}" role="button" title="表示/非表示 show/hide"><span class="sym" style="color: {{ style.color }}">{{ style.symbol }}</span>{{ style.name_ja }} {{ cls }} ({{ count }})</li>
   {%- endfor %}
   </ul>
-  <label>検索 <input id="bkg-find" type="search" placeholder="label / ラベル"></label>
+  {%- if people %}
+  <label><input id="bkg-people" type="checkbox"> 人物・組織を表示 show persons &amp; organizations</label>
+  {%- endif %}
+  {%- if years %}
+  <span class="bkg-years">年 Years
+    <input id="bkg-year-from" type="range" min="{{ years[0] }}" max="{{ years[1] }}" value="{{ years[0] }}" aria-label="from">
+    <input id="bkg-year-to" type="range" min="{{ years[0] }}" max="{{ years[1] }}" value="{{ years[1] }}" aria-label="to">
+    <span id="bkg-years-shown">{{ years[0] }}–{{ years[1] }}</span></span>
+  {%- endif %}
+  <span class="bkg-lang">表示 <label><input type="radio" name="bkg-lang" value="both" checked>日/EN</label>
+    <label><input type="radio" name="bkg-lang" value="ja">日本語</label>
+    <label><input type="radio" name="bkg-lang" value="en">English</label></span>
+  <span class="bkg-search"><label>検索 <input id="bkg-find" type="search" placeholder="名称・別名 / name, alias"></label>
+    <ul id="bkg-hits" hidden></ul></span>
+  <button id="bkg-png" type="button">PNG</button>
+  <button id="bkg-svg" type="button">SVG</button>
   <span id="bkg-count">{{ n_nodes }} nodes, {{ n_edges }} edges</span>
 </header>
 {%- for note in notes %}
 <p class="bkg-note">{{ note }}</p>
 {%- endfor %}
+<main>
 <div id="mynetwork"></div>
+<aside id="bkg-panel" hidden><button id="bkg-panel-close" type="button" aria-label="close">×</button>
+<div id="bkg-panel-body"></div></aside>
+</main>
 <script type="application/json" id="bkg-data">{{ data }}</script>
 <script>{{ vis_js }}</script>
-<script>
-(function () {
-  "use strict";
-  var payload = JSON.parse(document.getElementById("bkg-data").textContent);
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
-  function tip(t) {
-    var root = el("div", "bkg-tip");
-    root.appendChild(el("div", "bkg-tip-head", t.head));
-    (t.facts || []).forEach(function (f) {
-      var row = el("div", "bkg-tip-fact");
-      row.appendChild(el("b", null, f[0] + ": "));
-      row.appendChild(document.createTextNode(f[1]));
-      root.appendChild(row);
-    });
-    if (t.passages && t.passages.length) {
-      var list = el("ul", "bkg-tip-passages");
-      t.passages.forEach(function (p) {
-        var item = el("li");
-        item.appendChild(el("span", "bkg-tip-doc", p[0] + (p[1] ? " ¶" + p[1] : "") + ": "));
-        item.appendChild(document.createTextNode(p[2]));
-        list.appendChild(item);
-      });
-      root.appendChild(list);
-    }
-    if (t.more) { root.appendChild(el("div", "bkg-tip-more", t.more)); }
-    return root;
-  }
-  payload.nodes.forEach(function (n) { if (n.tip) { n.title = tip(n.tip); delete n.tip; } });
-  payload.edges.forEach(function (e) { if (e.tip) { e.title = tip(e.tip); delete e.tip; } });
-  var nodes = new vis.DataSet(payload.nodes);
-  var edges = new vis.DataSet(payload.edges);
-  var container = document.getElementById("mynetwork");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, payload.options);
-  window.nodes = nodes;
-  window.edges = edges;
-  window.network = network;
-  var find = document.getElementById("bkg-find");
-  find.addEventListener("change", function () {
-    var q = find.value.trim().toLowerCase();
-    if (!q) { network.unselectAll(); return; }
-    var hits = nodes.getIds({filter: function (n) {
-      return String(n.label).toLowerCase().indexOf(q) >= 0;
-    }});
-    network.selectNodes(hits);
-    if (hits.length) { network.fit({nodes: hits, animation: false}); }
-  });
-  network.once("afterDrawing", function () { window.bkgReady = true; });
-})();
-</script>
+<script>{{ view_js }}</script>
 </body>
 </html>
 """
@@ -610,10 +739,22 @@ def render_html(net: Network) -> str:
     Works for a :class:`KGNetwork` and, without legend and notes, for any pyvis ``Network``.
     """
     js, css = _vis_assets()
+    view_js, view_css = _view_assets()
     options = getattr(net, "view_options", None) or _options(net.directed, len(net.nodes))
-    legend = [(cls, NODE_STYLES.get(cls, DEFAULT_STYLE), count)
-              for cls, count in getattr(net, "legend", [])]
+    legend_counts = getattr(net, "legend", None) or sorted(
+        Counter(n.get("cls") or "Other" for n in net.nodes).items())
+    legend = [(cls, NODE_STYLES.get(cls, DEFAULT_STYLE), count) for cls, count in legend_counts]
+    hidden = list(getattr(net, "hidden_classes", []) or [])
+    years = sorted({y for n in net.nodes for y in n.get("years") or []})
+    span = (years[0], years[-1]) if years and years[0] != years[-1] else None
+    styles = {cls: {"color": st.color, "shape": st.shape, "size": st.size, "name_ja": st.name_ja}
+              for cls, st in [*NODE_STYLES.items(), ("Other", DEFAULT_STYLE)]}
+    nodes = [n if "ja" in n else _plain_node(n) for n in net.nodes]
     return _template().render(
+        view_js=Markup(view_js),
+        view_css=Markup(view_css),
+        people=bool(set(hidden) & {"Person", "Organization"}),
+        years=span,
         heading=net.heading or "bilateral-kg",
         notes=getattr(net, "notes", []),
         legend=legend,
@@ -624,8 +765,28 @@ def render_html(net: Network) -> str:
         font=Markup(_FONT),
         vis_js=Markup(js),
         vis_css=Markup(css),
-        data=_script_json({"nodes": net.nodes, "edges": net.edges, "options": options}),
+        data=_script_json({"nodes": nodes, "edges": net.edges, "options": options,
+                           "styles": styles, "legend": [c for c, _, _ in legend],
+                           "hiddenClasses": hidden, "years": list(span) if span else None,
+                           "font": _FONT}),
     )
+
+
+def _plain_node(n: Mapping[str, Any]) -> dict[str, Any]:
+    """A node a plain pyvis ``add_node`` made, with what the page script reads."""
+    out = dict(n)
+    style = NODE_STYLES.get(str(n.get("cls") or ""), DEFAULT_STYLE)
+    label = str(n.get("label") or n.get("id"))
+    out.setdefault("cls", "Other")
+    out.setdefault("shape", style.shape)
+    out.setdefault("size", style.size + 4)
+    if not isinstance(out.get("color"), str):
+        out["color"] = style.color
+    out.update(id=str(n.get("id")), ja=label, en="", aliases=[], years=[],
+               rank=n.get("rank", 0), tip={"head": label, "facts": [], "passages": []})
+    out.setdefault("x", 0.0)
+    out.setdefault("y", 0.0)
+    return out
 
 
 def render_store(source: Any, **view_options: Any) -> str:
@@ -633,8 +794,82 @@ def render_store(source: Any, **view_options: Any) -> str:
 
     ``view_options`` go to :func:`build_view`.
     """
-    net = build_view(entity_graph(source), **view_options)
+    store = as_store(source)
+    view_options.setdefault("sources", document_sources(store))
+    if view_options.get("focus") is None and view_options.get("classes") is None:
+        net = overview_view(entity_graph(store), **view_options)
+    else:
+        net = build_view(entity_graph(store), **view_options)
     return render_html(net)
+
+
+# --- the overview: countries and the initiatives that tie them --------------------------------
+
+
+def overview_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The entity graph plus, for every initiative, an edge to each country that takes part
+    only through one of its persons or organizations (``via`` names them; see
+    :func:`kg.network.countries_of`) — so the country–initiative network holds together with
+    persons and organizations hidden.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("J", {"cls": "Country"}), ("O", {"cls": "Organization"}),
+    ...                   ("P", {"cls": "Program"})])
+    >>> _ = G.add_edge("P", "O", key="implementedBy"); _ = G.add_edge("O", "J", key="country")
+    >>> [(u, v, d["via"]) for u, v, d in overview_graph(G).edges(data=True) if "via" in d]
+    [('P', 'J', ['O'])]
+    """
+    H = G.copy()
+    for n, data in G.nodes(data=True):
+        if data.get("cls") not in INITIATIVE_CLASSES:
+            continue
+        direct = {v for _, v in G.out_edges(n)} | {u for u, _ in G.in_edges(n)}
+        for country, rel in sorted(countries_of(G, n).items()):
+            if country in direct:
+                continue
+            via = sorted(x for _, x, r in G.out_edges(n, keys=True)
+                         if r == rel and G.has_edge(x, country, key="country"))
+            H.add_edge(n, country, key=f"{rel} (via)", relation=f"{rel} (via)", via=via)
+    return H
+
+
+def overview_view(source: Any, **view_options: Any) -> KGNetwork:
+    """The default view (``graph.html``): :func:`overview_graph`, persons, organizations and
+    visits hidden until asked for. ``source`` is an entity graph or an RDF source; the other
+    options go to :func:`build_view`."""
+    if isinstance(source, nx.Graph):
+        G = source
+    else:
+        store = as_store(source)
+        G = entity_graph(store)
+        view_options.setdefault("sources", document_sources(store))
+    view_options.setdefault("hidden_classes", OVERVIEW_HIDDEN)
+    view_options.setdefault("heading", "bilateral-kg — 国とイニシアティブ countries & initiatives")
+    return build_view(overview_graph(G) if G.is_multigraph() else G, **view_options)
+
+
+_Q_SOURCES = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?doc ?title ?source WHERE {
+  ?doc dcterms:source ?source .
+  OPTIONAL { ?doc dcterms:title ?title }
+}"""
+
+
+def document_sources(source: Any) -> dict[str, str]:
+    """Document title (what a passage's ``doc`` holds) -> its ``dcterms:source``, for the
+    passages the page quotes. Empty for a graph without sources."""
+    try:
+        store = as_store(source)
+    except (TypeError, ValueError, OSError):
+        return {}
+    found: dict[str, str] = {}
+    from kg.store import union_options
+
+    for row in store.query(_Q_SOURCES, **union_options(store)):
+        title = row["title"].value if row["title"] is not None else row["source"].value
+        found.setdefault(title, row["source"].value)
+    return dict(sorted(found.items()))
 
 
 def write_view(net: Network, path: str | os.PathLike[str]) -> Path:
@@ -660,3 +895,67 @@ def write_view(net: Network, path: str | os.PathLike[str]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+# --- headless export ------------------------------------------------------------------------
+
+#: The system Chromium the headless exports use (Playwright's own browser when it is absent).
+CHROMIUM = "/usr/bin/chromium"
+_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+def export_image(net: Network | str | os.PathLike[str], target: str | os.PathLike[str], *,
+                 width: int = 1600, height: int = 1000, scale: float = 2.0) -> Path:
+    """Render a view headlessly (Chromium through Playwright) and write it as PNG or SVG,
+    chosen by ``target``'s suffix: the same page, positions, style table and labels as in the
+    browser. The PNG is the page's canvas (``scale`` × pixels, legend drawn in); the SVG is
+    written by the page's own exporter from the same positions. Any request the page would
+    make other than ``file:``/``data:`` is refused. Written atomically."""
+    import base64
+
+    from playwright.sync_api import sync_playwright
+
+    out = Path(target)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("png", "svg"):
+        raise ValueError(f"{out}: the image is a .png or .svg file")
+    with tempfile.TemporaryDirectory(prefix="bkg-view-") as tmp:
+        page_path = Path(tmp) / "view.html"
+        if isinstance(net, Network):
+            write_view(net, page_path)
+        else:
+            page_path.write_bytes(Path(net).read_bytes())
+        with sync_playwright() as p:
+            launch: dict[str, Any] = {"headless": True, "args": _CHROMIUM_ARGS}
+            if os.path.exists(CHROMIUM):
+                launch["executable_path"] = CHROMIUM
+            browser = p.chromium.launch(**launch)
+            try:
+                context = browser.new_context(viewport={"width": width, "height": height},
+                                              device_scale_factor=scale)
+                context.route("**/*", lambda route: route.continue_()
+                              if route.request.url.startswith(("file:", "data:"))
+                              else route.abort())
+                page = context.new_page()
+                page.goto(page_path.as_uri())
+                page.wait_for_function("window.bkgReady === true", timeout=120_000)
+                if kind == "png":
+                    url = page.evaluate("bkg.pngDataURL()")
+                    data = base64.b64decode(url.split(",", 1)[1])
+                else:
+                    data = page.evaluate("bkg.toSVG()").encode("utf-8")
+            finally:
+                browser.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def hostile_graph() -> nx.MultiDiGraph:
 
 
 def data_block(html: str) -> dict:
-    m = re.search(r'<script type="application/json" id="bkg-data">(.*?)</script>', html, re.S)
+    m = re.search(r'<script type="application/json" id="bkg-data">(.*?)</script>', html, re.DOTALL)
     assert m, "no data block"
     return json.loads(m.group(1))
 
@@ -131,12 +132,12 @@ def test_page_has_no_external_references(G, tmp_path):
     html = views.write_view(views.build_view(G), tmp_path / "g.html").read_text(encoding="utf-8")
     # nothing that a browser would fetch
     fetching = r"""(?:src|href|action|poster|srcset)\s*=\s*["']?\s*(?:https?:)?//"""
-    assert not re.search(fetching, html, re.I)
-    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.I)
-    assert not re.search(r"@import", html, re.I)
+    assert not re.search(fetching, html, re.IGNORECASE)
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(r"@import", html, re.IGNORECASE)
     assert "bootstrap" not in html.lower()
     # every URL left is either an inert string of the vis bundle or an IRI in the graph data
-    data_text = re.search(r'id="bkg-data">(.*?)</script>', html, re.S).group(1)
+    data_text = re.search(r'id="bkg-data">(.*?)</script>', html, re.DOTALL).group(1)
     outside = html.replace(data_text, "")
     leftovers = set(re.findall(r"https?://[^\s\"'<>)\\]+", outside)) - INERT_URLS
     assert leftovers == set()
@@ -199,3 +200,129 @@ def test_render_store_from_a_build_folder(tmp_path):
     gc.collect()
     html = views.render_store(tmp_path)
     assert len(data_block(html)["nodes"]) == 9
+
+
+# --- issue 13: the default view, layout, style table, provenance ---------------------------
+
+
+def test_render_store_is_the_overview_with_people_hidden():
+    ds = rdflib.Dataset()
+    ds.parse(data=TRIG, format="trig")
+    data = data_block(views.render_store(ds))
+    hidden = {n["id"] for n in data["nodes"] if n.get("hidden")}
+    assert hidden == {JICA, ID + "person/japarov", ID + "visit/v1"}
+    assert data["hiddenClasses"] == ["Organization", "Person", "Visit"]
+    assert data["years"] == [2022, 2023]
+    # the program reaches Japan only through JICA: the overview says so with an edge of its own
+    via = [e for e in data["edges"] if e["relation"] == "implementedBy (via)"]
+    assert [(e["from"], e["to"]) for e in via] == [(ID + "program/ovop", JPN)]
+    assert ["via", "国際協力機構"] in via[0]["tip"]["facts"] and via[0]["dashes"] is True
+    # the most connected shown node first: labels are drawn in rank order
+    ranked = sorted(data["nodes"], key=lambda n: n["rank"])
+    assert ranked[0]["id"] == JPN and all(not n.get("hidden") for n in ranked[:6])
+
+
+def test_same_graph_same_positions_and_bytes(G):
+    one, two = views.build_view(G), views.build_view(G)
+    assert [(n["id"], n["x"], n["y"]) for n in one.nodes] == [(n["id"], n["x"], n["y"])
+                                                             for n in two.nodes]
+    assert views.render_html(one) == views.render_html(two)
+    big = nx.barabasi_albert_graph(1500, 2, seed=4)  # the igraph layout
+    a, b = views.build_view(big, max_nodes=None), views.build_view(big, max_nodes=None)
+    assert [(n["x"], n["y"]) for n in a.nodes] == [(n["x"], n["y"]) for n in b.nodes]
+    assert len({(n["x"], n["y"]) for n in a.nodes}) > 1400
+
+
+def test_ten_thousand_nodes_are_laid_out_in_ten_seconds():
+    import time
+
+    big = views._undirected(nx.barabasi_albert_graph(10_000, 2, seed=1))
+    start = time.perf_counter()
+    pos, approximate = views._layout(big, 7)
+    assert time.perf_counter() - start <= 10 and not approximate
+    assert len(pos) == 10_000 and len(set(pos.values())) > 9_900
+
+
+def test_hidden_classes_are_placed_around_their_neighbours(G):
+    net = views.build_view(G, hidden_classes=views.OVERVIEW_HIDDEN)
+    by_id = {n["id"]: n for n in net.nodes}
+    jica, jpn = by_id[JICA], by_id[JPN]
+    assert jica["hidden"] and not by_id[JPN].get("hidden")
+    near = min(math.dist((jica["x"], jica["y"]), (n["x"], n["y"]))
+               for n in net.nodes if n["id"] in (JPN, ID + "program/ovop"))
+    assert near < 120  # next to what it attaches to, not somewhere else
+    assert jpn["size"] > jica["size"]
+
+
+def test_one_style_table_for_nodes_and_legend(G):
+    net = views.build_view(G)
+    for n in net.nodes:
+        style = views.NODE_STYLES[n["cls"]]
+        assert (n["color"], n["shape"]) == (style.color, style.shape) and n["size"] >= style.size
+    data = data_block(views.render_html(net))
+    assert data["styles"]["Country"] == {"color": "#e15759", "shape": "dot", "size": 14.0,
+                                         "name_ja": "国"}
+    assert data["legend"] == ["Country", "Program", "Agreement", "Meeting", "Person",
+                              "Organization", "Visit"]
+
+
+def test_nodes_carry_both_languages_and_aliases(G):
+    by_id = {n["id"]: n for n in views.build_view(G).nodes}
+    assert (by_id[JICA]["ja"], by_id[JICA]["en"]) == (
+        "国際協力機構", "Japan International Cooperation Agency")
+    assert "JICA" in by_id[JICA]["aliases"] and by_id[JPN]["iso3"] == "JPN"
+    assert by_id[ID + "agreement/jcm"]["years"] == [2023]
+
+
+def test_edges_carry_the_passages_behind_them(G):
+    net = views.build_view(G)
+    party = next(e for e in net.edges if e["relation"] == "party" and e["to"] == KAZ.replace(
+        "KAZ", "KGZ"))
+    assert party["tip"]["passages"][0][:2] == ["日キルギス共同声明", "5"]
+    assert "署名された協力覚書" in party["tip"]["passages"][0][2]
+    impl = next(e for e in net.edges if e["relation"] == "implementedBy")
+    assert impl["tip"]["passages"][0][2] == "JICAが実施する一村一品運動を歓迎した。"
+
+
+def test_document_sources_go_with_the_quoted_passages():
+    ds = rdflib.Dataset()
+    ds.parse(data=TRIG, format="trig")
+    g = ds.graph(rdflib.URIRef("https://w3id.org/bilateral-kg/graph/d1"))
+    g.add((rdflib.URIRef(ID + "doc1"), rdflib.DCTERMS.source, rdflib.Literal("mofa/kgz.html")))
+    assert views.document_sources(ds) == {"日キルギス共同声明": "mofa/kgz.html"}
+    data = data_block(views.render_store(ds))
+    jcm = next(n for n in data["nodes"] if n["id"] == ID + "agreement/jcm")
+    assert jcm["tip"]["passages"][0] == [
+        "日キルギス共同声明", "5", "両首脳は、2023年7月6日に署名された協力覚書を歓迎した。", "mofa/kgz.html"]
+
+
+def test_a_plain_pyvis_network_renders_too():
+    net = Network()
+    net.add_node("x", label="東京")
+    net.add_node("y", label="Tokyo")
+    net.add_edge("x", "y")
+    data = data_block(views.render_html(net))
+    assert [n["ja"] for n in data["nodes"]] == ["東京", "Tokyo"]
+    assert data["legend"] == ["Other"]
+
+
+def test_positions_do_not_depend_on_the_hash_seed():
+    """Sets and subgraph views iterate in hash order; the layout must not (issue 13: 0 of 85
+    nodes kept their place between two runs)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, networkx as nx\n"
+        "from kg import views\n"
+        "G = nx.relabel_nodes(nx.barabasi_albert_graph(60, 1, seed=3), lambda v: f'n{v}')\n"
+        "G.add_edges_from([('x1', 'x2'), ('x2', 'x3'), ('y1', 'y2')])\n"
+        "nx.set_node_attributes(G, 'Program', 'cls')\n"
+        "G.nodes['n0']['cls'] = 'Person'\n"
+        "net = views.build_view(G, classes='Program,Person', hidden_classes='Person')\n"
+        "print(json.dumps(sorted((n['id'], n['x'], n['y']) for n in net.nodes)))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", script], env={"PYTHONHASHSEED": seed},
+                           check=True, capture_output=True, text=True).stdout
+            for seed in ("1", "2", "3")]
+    assert runs[0] == runs[1] == runs[2] and len(json.loads(runs[0])) == 65
