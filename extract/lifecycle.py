@@ -75,7 +75,7 @@ from .context import DocContext, clean_label, head_hits, sentence_bounds
 from .facts import Agreement, DateValue, Document, Mention, make_key
 from .lexicon import instrument_heads
 from .organizations import org_hits
-from .patterns import build_matchers, load_rules
+from .patterns import family_matchers, load_rules
 from .places import place_hits
 from .principals import principal_countries
 
@@ -164,7 +164,6 @@ _NEW_INSTRUMENT_KINDS = frozenset({"approved", "ratified", "entered_into_force",
 _SELF_KINDS = frozenset({"signed", "adopted"})
 
 
-_MATCHERS: dict[int, tuple[object, object, object, object]] = {}
 
 
 def _lemmas(attrs: dict) -> list[str]:
@@ -197,14 +196,7 @@ def _prefilter() -> re.Pattern[str]:
 
 
 def _matchers(vocab):
-    """The Matcher and DependencyMatcher of ``data/patterns/lifecycle.json``, built once per vocab."""
-    entry = _MATCHERS.get(id(vocab))
-    if entry is None or entry[0] is not vocab:
-        rules = load_rules(FAMILY)
-        matcher, dep = build_matchers(vocab, rules)
-        entry = (vocab, matcher, dep, rules)
-        _MATCHERS[id(vocab)] = entry
-    return entry[1], entry[2], entry[3]
+    return family_matchers(vocab, FAMILY)
 
 
 @dataclass(frozen=True)

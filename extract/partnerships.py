@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 from .context import DocContext, sentence_bounds
 from .countries import country_hits
 from .facts import DateValue, Mention
-from .patterns import build_matchers, load_rules
+from .patterns import family_matchers
 from .principals import principal_countries
 from .resources import data_dir
 
@@ -198,17 +198,10 @@ class Partnership:
 
 # -- the grammar -------------------------------------------------------------------------------
 
-_MATCHERS: dict[int, tuple[object, object, object, object]] = {}
 
 
 def _matchers(vocab):
-    entry = _MATCHERS.get(id(vocab))
-    if entry is None or entry[0] is not vocab:
-        rules = load_rules(FAMILY)
-        matcher, dep = build_matchers(vocab, rules)
-        entry = (vocab, matcher, dep, rules)
-        _MATCHERS[id(vocab)] = entry
-    return entry[1], entry[2], entry[3]
+    return family_matchers(vocab, FAMILY)
 
 
 @dataclass(frozen=True)

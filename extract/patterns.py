@@ -49,6 +49,7 @@ __all__ = [
     "apply_rules",
     "build_matchers",
     "dependency_matches",
+    "family_matchers",
     "load_rules",
     "matches",
 ]
@@ -132,6 +133,21 @@ def build_matchers(vocab: Vocab, rules: RuleSet) -> tuple[Matcher, DependencyMat
         except (ValueError, KeyError, TypeError) as err:
             raise PatternError(f"{where}: dependency rule {label}: {err}") from err
     return matcher, dep
+
+
+_BUILT: dict[tuple[str, int], tuple[Vocab, Matcher, DependencyMatcher, RuleSet]] = {}
+
+
+def family_matchers(vocab: Vocab, family: str) -> tuple[Matcher, DependencyMatcher, RuleSet]:
+    """The matchers of ``data/patterns/<family>.json`` for ``vocab``, built once per vocab and
+    family (a rule family that matches over the parses, not as a pipeline component, asks for
+    them on every passage)."""
+    entry = _BUILT.get((family, id(vocab)))
+    if entry is None or entry[0] is not vocab:  # (an id can be reused by a later vocab)
+        rules = load_rules(family)
+        matcher, dep = build_matchers(vocab, rules)
+        entry = _BUILT[(family, id(vocab))] = (vocab, matcher, dep, rules)
+    return entry[1], entry[2], entry[3]
 
 
 def apply_rules(doc: Doc, family: str, matcher: Matcher, dep: DependencyMatcher,
