@@ -15,6 +15,21 @@ Sections (each a comparison of two variants measured in the same run, interleave
 * ``views`` — filling a pyvis Network with ``add_node``/``add_edge`` vs the direct fill of
   ``kg.views``, at 2,000 nodes (bench/views.py).
 
+Sections that are programs of their own, each run in a fresh process (so its time and peak
+memory are its own) and its printed table kept as it is:
+
+* ``viewscale`` — the view at 2,000 / 5,000 / 10,000 nodes: layout, build, page size, first
+  draw and settle in headless Chromium (bench/view_scale.py);
+* ``incremental`` — cold build vs warm rebuild, adding one document, build vs raw
+  ``nlp.pipe`` throughput on 1 and 2 processes (bench/incremental.py);
+* ``analyze`` — ``bkg analyze`` on a ~1M-triple graph: seconds and peak RSS (bench/analyze.py);
+* ``cli`` — process start of ``bkg query`` / ``stats`` / ``queries`` vs raw pyoxigraph
+  (bench/cli_start.py);
+* ``large`` — one large document: build time and peak memory, cold and cached
+  (bench/large_document.py).
+
+Every section's output also goes into the "Last run" part of bench/README.md.
+
 Prints a table of median seconds per variant and the ratio (baseline / faster), and writes
 every sample to ``bench/results.json``. Numbers are measurements of this machine at this
 moment, never assertions: nothing here fails because something got slower.
@@ -28,6 +43,8 @@ import importlib.util
 import json
 import os
 import platform
+import re
+import subprocess
 import sys
 import time
 from importlib import metadata
@@ -38,7 +55,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (puts the repository on sys.path)
 from common import BENCH, Row, print_table, side_by_side  # noqa: E402
 
-SECTIONS = ("cache", "sparql", "views")
+SECTIONS = ("cache", "sparql", "views", "viewscale", "incremental", "analyze", "cli", "large")
+#: section -> (script, arguments of a full run, arguments of a quick run)
+PROGRAMS = {
+    "viewscale": ("view_scale.py", ["2000", "5000", "10000"], ["10000"]),
+    "incremental": ("incremental.py", [], ["--documents", "10", "--chars", "40000"]),
+    "analyze": ("analyze.py", [], ["--copies", "20", "--doc-copies", "8"]),
+    "cli": ("cli_start.py", [], []),
+    "large": ("large_document.py", [], []),
+}
 PACKAGES = ("spacy", "ginza", "ja-ginza", "SudachiPy", "rdflib", "pyoxigraph", "pyvis", "networkx")
 
 FULL = {"cache_reps": 3, "sparql_sizes": [1000, 10_000, 100_000], "sparql_reps": 5,
@@ -68,6 +93,65 @@ def views_section(nodes: int, reps: int) -> list[Row]:
                 "add_node/add_edge", slow, "direct fill", fast,
                 "add_edge scans every existing edge; kg.views appends directly",
                 extra={"nodes": nodes, "edges": G.number_of_edges()})]
+
+
+def program_section(name: str, quick: bool) -> dict:
+    """Run one benchmark program in a fresh process; its output, as printed."""
+    script, full, short = PROGRAMS[name]
+    path = BENCH / script
+    if not path.exists():
+        return {"section": name, "skipped": f"{script} is not there", "output": ""}
+    cmd = [sys.executable, str(path), *(short if quick else full)]
+    print(f"  {name}: {' '.join(cmd[1:])}", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=common.ROOT, capture_output=True, text=True)
+    output = proc.stdout.rstrip()
+    print(output, flush=True)
+    if proc.returncode:
+        print(proc.stderr[-2000:], file=sys.stderr, flush=True)
+    return {"section": name, "command": " ".join(cmd[1:]), "exit": proc.returncode,
+            "seconds": round(time.perf_counter() - started, 1), "output": output}
+
+
+def rows_markdown(rows: list[Row]) -> str:
+    def fmt(t) -> str:
+        return "—" if t.median is None else f"{t.median:.3f} s"
+
+    lines = ["| section | case | baseline | faster | ratio |", "|---|---|---|---|---|"]
+    for r in rows:
+        ratio = "—" if r.ratio is None else f"{r.ratio:.1f}×"
+        lines.append(f"| {r.section} | {r.case} | {r.slow_name}: {fmt(r.slow)} | "
+                     f"{r.fast_name}: {fmt(r.fast)} | {ratio} |")
+    return "\n".join(lines)
+
+
+BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
+
+
+def write_readme(rows: list[Row], programs: list[dict], header: str) -> Path:
+    """Replace the generated part of bench/README.md with this run's tables."""
+    parts = [BEGIN, "", header, ""]
+    if rows:
+        parts += [rows_markdown(rows), ""]
+    for p in programs:
+        parts.append(f"### {p['section']}")
+        parts.append("")
+        if p.get("skipped"):
+            parts += [f"not run: {p['skipped']}", ""]
+            continue
+        parts += [f"`{p['command']}` ({p['seconds']} s, exit {p['exit']})", "", p["output"] or "(no output)", ""]
+    parts.append(END)
+    readme = BENCH / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    block = "\n".join(parts)
+    if BEGIN in text and END in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n## Last run (written by `make bench`)\n\n" + block + "\n"
+    tmp = readme.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, readme)
+    return readme
 
 
 def machine() -> dict:
@@ -104,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the same cap for pyoxigraph")
     parser.add_argument("--json", type=Path, default=BENCH / "results.json",
                         help="where to write every sample (default: bench/results.json)")
+    parser.add_argument("--no-readme", action="store_true",
+                        help="do not write this run's tables into bench/README.md")
     args = parser.parse_args(argv)
 
     cfg = dict(QUICK if args.quick else FULL)
@@ -134,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     if "views" in sections:
         print(f"  views: {cfg['view_nodes']} nodes, {cfg['view_reps']} repetitions", flush=True)
         rows += views_section(cfg["view_nodes"], cfg["view_reps"])
+    programs = [program_section(name, args.quick) for name in sections if name in PROGRAMS]
     elapsed = time.perf_counter() - started
 
     print()
@@ -149,10 +236,15 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "elapsed_s": elapsed,
         "rows": [r.to_json() for r in rows],
+        "programs": programs,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.json}")
+    if not args.no_readme:
+        header = (f"{result['when']}, {'quick' if args.quick else 'full'} run, {os.cpu_count()} CPUs, "
+                  f"Python {platform.python_version()}; whole run {elapsed:.0f} s.")
+        print(f"wrote {write_readme(rows, programs, header)}")
     return 0
 
 

@@ -53,9 +53,11 @@ __all__ = [
     "NodeStyle",
     "build_view",
     "document_sources",
+    "expand_page_data",
     "export_image",
     "overview_graph",
     "overview_view",
+    "pack_page_data",
     "parse_classes",
     "parse_years",
     "render_html",
@@ -93,6 +95,9 @@ OVERVIEW_HIDDEN = ("Person", "Organization", "Visit")
 
 #: Above this many nodes a view keeps only the most connected ones (and says so on the page).
 MAX_NODES = 400
+#: Above this many edges the page draws the edges itself, in one layer, instead of handing
+#: vis-network an object per edge (what makes a 10,000-node view slow to open).
+EDGE_LAYER_ABOVE = 5000
 #: Above this many edges, edge labels are left to the tooltips.
 MAX_EDGE_LABELS = 2000
 _EXACT_LAYOUT = 499  # networkx's spring_layout needs scipy from 500 nodes on
@@ -621,7 +626,8 @@ def _options(directed: bool, n: int) -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 1000,
                         "hideEdgesOnZoom": n > 1000, "navigationButtons": False,
                         "keyboard": False},
-        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": _FONT}},
+        # a border costs vis-network a save/stroke/restore per node and redraw: not on large views
+        "nodes": {"borderWidth": 1 if n <= 2000 else 0, "font": {"size": 14, "face": _FONT}},
         "edges": {
             "smooth": False,
             "color": {"color": "#b5b5b5", "highlight": "#444444", "hover": "#444444"},
@@ -733,6 +739,173 @@ def _template() -> Any:
     return Environment(autoescape=True).from_string(_TEMPLATE)
 
 
+# --- the page's data: what the page cannot derive, and nothing else -------------------------
+#
+# The nodes and edges of a view (``net.nodes`` / ``net.edges``, as :func:`_fill` writes them) carry
+# much that the page can work out for itself: the canvas label from the Japanese and English
+# names, shape and colour from the style table, the tooltip's heading, its class / English /
+# relation / years rows, and the same quoted passage under many nodes. The page's data leaves
+# those out (a 10,000-node view: 7.4 MB -> under 3 MB) and view.js puts them back; the two
+# expansions, :func:`expand_page_data` here and ``expand`` in view.js, give back exactly
+# the nodes and edges of the view (tested both ways).
+
+_FORMAT = 2
+
+
+def _years_text(years: list) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def _node_derived(n: Mapping[str, Any], styles: Mapping[str, Any]) -> tuple[list, list, str]:
+    """(rows the tooltip starts with, rows it ends with, their default flags) for node ``n``."""
+    style = styles.get(n.get("cls")) or styles["Other"]
+    en, head = n.get("en") or "", n.get("tip", {}).get("head", n.get("ja"))
+    first = [("c", ["class", f"{style['name_ja']} {n.get('cls')}"]), ("e", ["English", en])]
+    last = [("y", ["years", _years_text(n["years"])])] if n.get("years") else []
+    default = "c" + ("e" if en and en != head else "") + (
+        "y" if n.get("years") and n.get("cls") not in INITIATIVE_CLASSES else "")
+    return first, last, default
+
+
+def _edge_derived(e: Mapping[str, Any]) -> tuple[list, list, str]:
+    years = e.get("years") or []
+    last = [("y", ["years", ", ".join(str(y) for y in years)])] if years else []
+    return [("r", ["relation", e.get("relation")])], last, "r" + ("y" if years else "")
+
+
+def _pack_tip(tip: Mapping[str, Any], head: str, derived: tuple[list, list, str],
+              passages: dict[str, int]) -> dict[str, Any]:
+    first, last, default = derived
+    facts, flags = list(tip.get("facts") or []), ""
+    for flag, row in first:
+        if facts and list(facts[0]) == row:
+            facts.pop(0)
+            flags += flag
+    for flag, row in last:
+        if facts and list(facts[-1]) == row:
+            facts.pop()
+            flags += flag
+    out: dict[str, Any] = {}
+    if tip.get("head") != head:
+        out["head"] = tip.get("head")
+    if facts:
+        out["facts"] = facts
+    if flags != default:
+        out["g"] = flags
+    if tip.get("passages"):
+        out["p"] = [passages.setdefault(json.dumps(row, ensure_ascii=False), len(passages))
+                    for row in tip["passages"]]
+    if "more" in tip:
+        out["more"] = tip["more"]
+    return out
+
+
+def _canvas_label(n: Mapping[str, Any]) -> str:
+    ja, en = n.get("ja") or "", n.get("en") or ""
+    return f"{ja}\n{en}" if en and en != ja else ja
+
+
+_NODE_KEYS = ("label", "shape", "color", "en", "aliases", "years", "tip")
+
+
+def pack_page_data(nodes: list[dict], edges: list[dict], styles: Mapping[str, Any]) -> dict[str, Any]:
+    """The nodes and edges of a view as the page's data carries them (see above)."""
+    passages: dict[str, int] = {}
+    packed_nodes, heads = [], {}
+    for n in nodes:
+        style = styles.get(n.get("cls")) or styles["Other"]
+        out = {k: v for k, v in n.items() if k not in _NODE_KEYS}
+        for key in ("shape", "color"):
+            if n.get(key) != style[key]:
+                out[key] = n.get(key)
+        for key in ("en", "aliases", "years"):
+            if n.get(key):
+                out[key] = n[key]
+        if n.get("label") != _canvas_label(n):
+            out["label"] = n.get("label")
+        tip = n.get("tip") or {}
+        heads[n["id"]] = tip.get("head", n.get("ja"))
+        packed = _pack_tip(tip, n.get("ja"), _node_derived(n, styles), passages)
+        if packed:
+            out["tip"] = packed
+        packed_nodes.append(out)
+    # an edge is a row [from, to, relation, extras?]: its ends as node positions, its relation
+    # as a position in the relations table (the ids, often long IRIs, are not repeated)
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    relations: dict[Any, int] = {}
+    labelled = any("label" in e for e in edges)  # large views leave edge labels to the tooltips
+    packed_edges = []
+    for e in edges:
+        extra = {k: v for k, v in e.items() if k not in ("from", "to", "relation", "label", "tip")}
+        if "label" not in e:
+            if labelled:
+                extra["label"] = None
+        elif e["label"] != e.get("relation"):
+            extra["label"] = e["label"]
+        head = f"{heads.get(e['from'], e['from'])} — {e.get('relation')} — {heads.get(e['to'], e['to'])}"
+        packed = _pack_tip(e.get("tip") or {}, head, _edge_derived(e), passages)
+        if packed:
+            extra["tip"] = packed
+        row = [index[e["from"]], index[e["to"]], relations.setdefault(e.get("relation"), len(relations))]
+        packed_edges.append([*row, extra] if extra else row)
+    table = [json.loads(row) for row in passages]
+    return {"format": _FORMAT, "nodes": packed_nodes, "edges": packed_edges, "passages": table,
+            "relations": list(relations), "edgeLabels": labelled,
+            "edgeLayer": len(edges) > EDGE_LAYER_ABOVE}
+
+
+def _expand_tip(tip: Mapping[str, Any], head: str, derived: tuple[list, list, str],
+                passages: list) -> dict[str, Any]:
+    first, last, default = derived
+    flags = tip.get("g", default)
+    facts = [row for flag, row in first if flag in flags] + [list(f) for f in tip.get("facts", [])]
+    facts += [row for flag, row in last if flag in flags]
+    out = {"head": tip.get("head", head), "facts": facts,
+           "passages": [passages[i] for i in tip.get("p", [])]}
+    if "more" in tip:
+        out["more"] = tip["more"]
+    return out
+
+
+def expand_page_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The page's data with its nodes and edges whole again, as ``net.nodes`` / ``net.edges``
+    hold them (what view.js does when the page opens). Other keys are returned as they are."""
+    if data.get("format") != _FORMAT:
+        return dict(data)
+    styles, table = data["styles"], data.get("passages", [])
+    nodes, heads = [], {}
+    for packed in data["nodes"]:
+        n = dict(packed)
+        style = styles.get(n.get("cls")) or styles["Other"]
+        n.setdefault("shape", style["shape"])
+        n.setdefault("color", style["color"])
+        n.setdefault("en", "")
+        n.setdefault("aliases", [])
+        n.setdefault("years", [])
+        n.setdefault("label", _canvas_label(n))
+        tip = packed.get("tip", {})
+        n["tip"] = {"head": tip.get("head", n.get("ja"))}  # the rows read the heading
+        n["tip"] = _expand_tip(tip, n.get("ja"), _node_derived(n, styles), table)
+        heads[n["id"]] = n["tip"]["head"]
+        nodes.append(n)
+    edges = []
+    for row in data["edges"]:
+        extra = row[3] if len(row) > 3 else {}
+        e = {"from": nodes[row[0]]["id"], "to": nodes[row[1]]["id"], "relation": data["relations"][row[2]],
+             **{k: v for k, v in extra.items() if k != "tip"}}
+        if "label" not in e and data.get("edgeLabels", True):
+            e["label"] = e["relation"]
+        elif e.get("label", "") is None:
+            del e["label"]
+        head = f"{heads.get(e['from'], e['from'])} — {e.get('relation')} — {heads.get(e['to'], e['to'])}"
+        e["tip"] = _expand_tip(extra.get("tip", {}), head, _edge_derived(e), table)
+        edges.append(e)
+    out = {k: v for k, v in data.items()
+           if k not in ("format", "passages", "relations", "initiatives", "edgeLabels", "edgeLayer")}
+    out.update(nodes=nodes, edges=edges)
+    return out
+
+
 def render_html(net: Network) -> str:
     """The whole page for a view: self-contained, no external resource.
 
@@ -765,8 +938,8 @@ def render_html(net: Network) -> str:
         font=Markup(_FONT),
         vis_js=Markup(js),
         vis_css=Markup(css),
-        data=_script_json({"nodes": nodes, "edges": net.edges, "options": options,
-                           "styles": styles, "legend": [c for c, _, _ in legend],
+        data=_script_json({**pack_page_data(nodes, net.edges, styles), "options": options,
+                           "styles": styles, "initiatives": list(INITIATIVE_CLASSES), "legend": [c for c, _, _ in legend],
                            "hiddenClasses": hidden, "years": list(span) if span else None,
                            "font": _FONT}),
     )

@@ -61,7 +61,7 @@ def hostile_graph() -> nx.MultiDiGraph:
 def data_block(html: str) -> dict:
     m = re.search(r'<script type="application/json" id="bkg-data">(.*?)</script>', html, re.DOTALL)
     assert m, "no data block"
-    return json.loads(m.group(1))
+    return views.expand_page_data(json.loads(m.group(1)))
 
 
 def test_build_view_returns_a_pyvis_network(G):
@@ -326,3 +326,50 @@ def test_positions_do_not_depend_on_the_hash_seed():
                            check=True, capture_output=True, text=True).stdout
             for seed in ("1", "2", "3")]
     assert runs[0] == runs[1] == runs[2] and len(json.loads(runs[0])) == 65
+
+
+# --- issue 11: the page's data leaves out what the page can derive ---------------------------
+
+
+def _raw_block(html: str) -> dict:
+    return json.loads(re.search(r'id="bkg-data">(.*?)</script>', html, re.DOTALL).group(1))
+
+
+@pytest.mark.parametrize("make", ["entity", "hostile", "store", "country", "large"])
+def test_page_data_expands_to_exactly_the_views_nodes_and_edges(G, make):
+    if make == "entity":
+        net = views.build_view(G)
+    elif make == "hostile":
+        net = views.build_view(hostile_graph())
+    elif make == "store":
+        ds = rdflib.Dataset()
+        ds.parse(data=(Path(__file__).parent / "sample_kg.trig").read_text(encoding="utf-8"), format="trig")
+        net = views.overview_view(views.entity_graph(ds))
+    elif make == "country":
+        from kg.network import country_graph
+
+        ds = rdflib.Dataset()
+        ds.parse(data=TRIG, format="trig")
+        net = views.build_view(country_graph(ds))
+    else:  # above the edge-label threshold: edges carry no label at all
+        big = nx.barabasi_albert_graph(2500, 2, seed=5)
+        nx.set_node_attributes(big, {v: f"ノード{v}" for v in big}, "label")
+        net = views.build_view(big, max_nodes=None)
+    raw = _raw_block(views.render_html(net))
+    assert raw["format"] == 2
+    whole = views.expand_page_data(raw)
+    assert whole["nodes"] == json.loads(json.dumps(net.nodes))
+    assert whole["edges"] == json.loads(json.dumps(net.edges))
+
+
+def test_page_data_states_a_shared_passage_once(G):
+    net = views.build_view(G)
+    raw = _raw_block(views.render_html(net))
+    rows = [json.dumps(p, ensure_ascii=False) for p in raw["passages"]]
+    assert len(rows) == len(set(rows))  # each quoted passage once, referred to by position
+    quoted = [p for n in net.nodes for p in n["tip"]["passages"]] + [
+        p for e in net.edges for p in e["tip"]["passages"]]
+    assert len(quoted) > len(raw["passages"])  # shared by several nodes and edges
+    big = nx.barabasi_albert_graph(10_000, 2, seed=1)
+    html = views.render_html(views.build_view(big, max_nodes=None))
+    assert len(html.encode("utf-8")) < 3_000_000  # issue 11: the 10k-node view ≤ 3 MB

@@ -314,3 +314,53 @@ def test_script_in_labels_and_passages_is_inert(browser, tmp_path):
         assert page.evaluate("document.querySelectorAll('img, #bkg-panel script').length") == 0
     finally:
         visit.close()
+
+
+def test_a_large_view_draws_its_edges_in_one_layer_that_hovers_and_clicks(browser, tmp_path):
+    """Above views.EDGE_LAYER_ABOVE edges the page hands vis-network no edge objects (issue 11:
+    the 10,000-node view) and draws, hovers and clicks the edges itself."""
+    G = nx.barabasi_albert_graph(3000, 2, seed=8)
+    for v in G:
+        G.nodes[v].update(cls=("Country", "Program")[v % 2], label_ja=f"ノード{v}", years=[2000 + v % 20])
+    for u, v in G.edges:
+        G.edges[u, v].update(relation="partner", years=[2000 + (u + v) % 20])
+    assert G.number_of_edges() > views.EDGE_LAYER_ABOVE
+    visit = Visit(browser, views.write_view(views.build_view(G, max_nodes=None), tmp_path / "big.html").as_uri())
+    page = visit.page
+    try:
+        assert page.evaluate("edges.length") == 0  # no vis-network edge objects
+        # the longest shown edge on screen, its midpoint away from every node
+        mid = page.evaluate("""() => {
+            const dom = id => network.canvasToDOM(network.getPosition(id));
+            const W = network.body.container.clientWidth, H = network.body.container.clientHeight;
+            const pts = bkg.visibleIds().map(dom);
+            let best = null;
+            for (const e of bkg.shownEdges()) {
+                const a = dom(e.from), b = dom(e.to), m = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2};
+                if (m.x < 40 || m.y < 40 || m.x > W - 40 || m.y > H - 40) continue;
+                const len = Math.hypot(a.x - b.x, a.y - b.y);
+                if (len < 60 || pts.some(p => Math.hypot(p.x - m.x, p.y - m.y) < 14)) continue;
+                if (!best || len > best.len) best = {len, x: m.x, y: m.y, id: e.id, from: e.from, to: e.to};
+            }
+            return best;
+        }""")
+        assert mid is not None
+        drawn = page.evaluate("""([x, y]) => {
+            const c = document.querySelector("#mynetwork canvas"), r = c.width / c.clientWidth;
+            const d = c.getContext("2d").getImageData(Math.round(x * r) - 1, Math.round(y * r) - 1, 3, 3).data;
+            let ink = 0;
+            for (let i = 0; i < d.length; i += 4) if (d[i] < 240) ink++;
+            return ink;
+        }""", [mid["x"], mid["y"]])
+        assert drawn > 0  # the edge is on the canvas
+        box = page.locator("#mynetwork").bounding_box()
+        page.mouse.move(box["x"] + mid["x"], box["y"] + mid["y"])
+        page.wait_for_selector("#bkg-tip:not([hidden])", timeout=5_000)
+        assert "partner" in page.inner_text("#bkg-tip")
+        page.mouse.click(box["x"] + mid["x"], box["y"] + mid["y"])
+        assert page.inner_text("#bkg-panel h2") == "partner"
+        # the year filter hides edges of the layer as it hides vis-network's
+        page.evaluate("bkg.setYears(2000, 2000)")
+        assert all(page.evaluate("bkg.shownEdges().map(e => e.years.includes(2000))"))
+    finally:
+        visit.close()

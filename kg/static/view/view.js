@@ -9,8 +9,9 @@
   "use strict";
   var times = window.bkgTimes = {start: performance.now()};
   var payload = JSON.parse(document.getElementById("bkg-data").textContent);
-  times.parsed = performance.now();
   var styles = payload.styles;
+  expand(payload);
+  times.parsed = performance.now();
   var FONT = payload.font;
   var LABEL_PX = 13;
   var LINE = 15;
@@ -22,6 +23,57 @@
     return e;
   }
   function norm(s) { return String(s || "").normalize("NFKC").toLowerCase(); }
+
+  // --- the page's data: put back what kg/views.py left out (pack_page_data there) --------
+  function yearsText(ys) { return ys.length > 1 ? ys[0] + "\u2013" + ys[ys.length - 1] : String(ys[0]); }
+  function expandTip(t, head, first, last, dflt, table) {
+    var flags = t.g !== undefined ? t.g : dflt;
+    var facts = [];
+    first.forEach(function (f) { if (flags.indexOf(f[0]) >= 0) { facts.push(f[1]); } });
+    facts = facts.concat(t.facts || []);
+    last.forEach(function (f) { if (flags.indexOf(f[0]) >= 0) { facts.push(f[1]); } });
+    var out = {head: t.head !== undefined ? t.head : head, facts: facts,
+               passages: (t.p || []).map(function (i) { return table[i]; })};
+    if (t.more !== undefined) { out.more = t.more; }
+    return out;
+  }
+  function expand(data) {
+    if (data.format !== 2) { return; }
+    var table = data.passages || [], heads = {}, initiative = {};
+    (data.initiatives || []).forEach(function (c) { initiative[c] = true; });
+    data.nodes.forEach(function (n) {
+      var style = styles[n.cls] || styles.Other, t = n.tip || {};
+      if (n.shape === undefined) { n.shape = style.shape; }
+      if (n.color === undefined) { n.color = style.color; }
+      if (n.en === undefined) { n.en = ""; }
+      if (n.aliases === undefined) { n.aliases = []; }
+      if (n.years === undefined) { n.years = []; }
+      if (n.label === undefined) { n.label = n.en && n.en !== n.ja ? n.ja + "\n" + n.en : n.ja; }
+      var head = t.head !== undefined ? t.head : n.ja;
+      var first = [["c", ["class", style.name_ja + " " + n.cls]], ["e", ["English", n.en]]];
+      var last = n.years.length ? [["y", ["years", yearsText(n.years)]]] : [];
+      var dflt = "c" + (n.en && n.en !== head ? "e" : "") +
+        (n.years.length && !initiative[n.cls] ? "y" : "");
+      n.tip = expandTip(t, n.ja, first, last, dflt, table);
+      heads[n.id] = n.tip.head;
+    });
+    data.edges = data.edges.map(function (row) {
+      var extra = row[3] || {};
+      var e = {from: data.nodes[row[0]].id, to: data.nodes[row[1]].id, relation: data.relations[row[2]]};
+      Object.keys(extra).forEach(function (k) { if (k !== "tip") { e[k] = extra[k]; } });
+      if (e.label === undefined) {
+        if (data.edgeLabels !== false) { e.label = e.relation; }
+      } else if (e.label === null) { delete e.label; }
+      var years = e.years || [];
+      var head = (heads[e.from] !== undefined ? heads[e.from] : e.from) + " \u2014 " + e.relation +
+        " \u2014 " + (heads[e.to] !== undefined ? heads[e.to] : e.to);
+      var last = years.length ? [["y", ["years", years.join(", ")]]] : [];
+      e.tip = expandTip(extra.tip || {}, head, [["r", ["relation", e.relation]]], last,
+                        "r" + (years.length ? "y" : ""), table);
+      return e;
+    });
+    delete data.passages;
+  }
 
   // --- data -----------------------------------------------------------------------------
   var byId = {};
@@ -62,7 +114,12 @@
     return out;
   });
   payload.nodes.forEach(function (n) { n.hidden = !!n.hidden; });
-  var visEdges = payload.edges.map(function (e) {
+  // A large view (payload.edgeLayer) gives vis-network no edge objects: building 20,000 of them
+  // is most of what a 10,000-node page costs to open. Its edges are drawn here instead, as one
+  // path per width and dash style under the nodes, and hovered or clicked by a nearest-segment
+  // search (below); small views keep vis-network's own edges.
+  var EDGE_LAYER = !!payload.edgeLayer;
+  var visEdges = EDGE_LAYER ? [] : payload.edges.map(function (e) {
     var out = {id: e.id, from: e.from, to: e.to};
     e.hidden = byId[e.from].hidden || byId[e.to].hidden;
     if (e.hidden) { out.hidden = true; }
@@ -87,7 +144,8 @@
     lang: "both",
     revealed: {},
     hover: null,
-    selected: null
+    selected: null,
+    edge: null               // the hovered edge of the edge layer
   };
   (payload.hiddenClasses || []).forEach(function (c) { state.hiddenClasses[c] = true; });
 
@@ -113,7 +171,7 @@
       if (hide !== !!e.hidden) { e.hidden = hide; edgeChanges.push({id: e.id, hidden: hide}); }
     });
     if (nodeChanges.length) { nodes.update(nodeChanges); }
-    if (edgeChanges.length) { edges.update(edgeChanges); }
+    if (edgeChanges.length && !EDGE_LAYER) { edges.update(edgeChanges); }
     var count = 0;
     payload.nodes.forEach(function (n) { if (!n.hidden) { count++; } });
     document.getElementById("bkg-count").textContent =
@@ -198,7 +256,10 @@
       return out;
     }
     var ids = [];
-    for (var i = 0; i < order.length && placed.length < budget; i++) {
+    // the most important nodes first; past a few candidates per label the rest are crowded
+    // out anyway, so a 10,000-node view does not measure 10,000 labels on every redraw
+    var tries = 0, maxTries = budget * 12;
+    for (var i = 0; i < order.length && placed.length < budget && tries < maxTries; i++) {
       var n = byId[order[i]];
       if (n.hidden || n.id === state.hover) { continue; }
       var pos = network.getPosition(n.id);
@@ -206,6 +267,7 @@
       if (sx < -50 || sy < -50 || sx > canvas.clientWidth + 50 || sy > canvas.clientHeight + 50) {
         continue;
       }
+      tries++;
       var box = labelBox(ctx, n, pos, scale, view, half);
       var keys = cells(box), clash = false;
       for (var k = 0; k < keys.length && !clash; k++) {
@@ -272,6 +334,77 @@
   network.on("blurNode", function () { state.hover = null; tipBox.hidden = true; network.redraw(); });
   network.on("hoverEdge", function (p) { showTip(edgeById[p.edge].tip, p.pointer.DOM); });
   network.on("blurEdge", function () { tipBox.hidden = true; });
+
+  // --- the edge layer of a large view ------------------------------------------------------
+  function endsOf(e) {
+    var a = network.body.nodes[e.from], b = network.body.nodes[e.to];
+    return a && b ? [a.x, a.y, b.x, b.y] : null;
+  }
+  function strokeEdges(ctx, list, color) {
+    var styles = {};
+    list.forEach(function (e) {
+      var key = (e.width || 1) + (e.dashes ? "d" : "");
+      (styles[key] = styles[key] || {width: e.width || 1, dashes: !!e.dashes, edges: []}).edges.push(e);
+    });
+    Object.keys(styles).sort().forEach(function (key) {
+      var st = styles[key];
+      ctx.beginPath();
+      st.edges.forEach(function (e) {
+        var p = endsOf(e);
+        if (p) { ctx.moveTo(p[0], p[1]); ctx.lineTo(p[2], p[3]); }
+      });
+      ctx.lineWidth = st.width;
+      ctx.setLineDash(st.dashes ? [5, 5] : []);
+      ctx.strokeStyle = color;
+      ctx.stroke();
+    });
+    ctx.setLineDash([]);
+  }
+  if (EDGE_LAYER) {
+    network.on("beforeDrawing", function (ctx) {
+      var lit = {};
+      [state.selected, state.hover].forEach(function (id) { if (id) { lit[id] = true; } });
+      var plain = [], strong = [];
+      payload.edges.forEach(function (e) {
+        if (e.hidden) { return; }
+        (lit[e.from] || lit[e.to] || e.id === state.edge ? strong : plain).push(e);
+      });
+      ctx.save();
+      strokeEdges(ctx, plain, "#b5b5b5");
+      strokeEdges(ctx, strong, "#444444");
+      ctx.restore();
+    });
+  }
+  function nearestEdge(dom) {  // the shown edge within 6 screen pixels of a point, or null
+    var c = network.DOMtoCanvas(dom), scale = network.getScale(), best = null;
+    var limit = 6 / scale, bestD = limit * limit;
+    payload.edges.forEach(function (e) {
+      if (e.hidden) { return; }
+      var p = endsOf(e);
+      if (!p) { return; }
+      var dx = p[2] - p[0], dy = p[3] - p[1], len = dx * dx + dy * dy;
+      var t = len ? Math.max(0, Math.min(1, ((c.x - p[0]) * dx + (c.y - p[1]) * dy) / len)) : 0;
+      var ex = p[0] + t * dx - c.x, ey = p[1] + t * dy - c.y, d = ex * ex + ey * ey;
+      if (d < bestD) { bestD = d; best = e; }
+    });
+    return best;
+  }
+  if (EDGE_LAYER) {
+    var pending = null;
+    container.addEventListener("mousemove", function (ev) {
+      var box = container.getBoundingClientRect();
+      pending = {x: ev.clientX - box.left, y: ev.clientY - box.top};
+      window.requestAnimationFrame(function () {
+        if (!pending) { return; }
+        var at = pending;
+        pending = null;
+        if (state.hover) { return; }  // a node's tooltip wins
+        var e = nearestEdge(at);
+        if (e && e.id !== state.edge) { state.edge = e.id; showTip(e.tip, at); network.redraw(); }
+        else if (!e && state.edge) { state.edge = null; tipBox.hidden = true; network.redraw(); }
+      });
+    });
+  }
   network.on("dragStart", function () { tipBox.hidden = true; });
 
   // --- side panel -------------------------------------------------------------------------
@@ -363,6 +496,10 @@
   network.on("click", function (p) {
     if (p.nodes.length) { openNode(p.nodes[0]); }
     else if (p.edges.length) { openEdge(p.edges[0]); }
+    else if (EDGE_LAYER) {
+      var e = nearestEdge(p.pointer.DOM);
+      if (e) { openEdge(e.id); }
+    }
   });
   network.on("doubleClick", function (p) {
     if (p.nodes.length) { reveal(neighbours[p.nodes[0]].map(function (x) { return x[0]; })); }
@@ -563,6 +700,11 @@
 
   window.bkg = {
     search: search,
+    shownEdges: function () {
+      return payload.edges.filter(function (e) { return !e.hidden; }).map(function (e) {
+        return {id: e.id, from: e.from, to: e.to, relation: e.relation, years: e.years || []};
+      });
+    },
     visibleIds: function () {
       return payload.nodes.filter(function (n) { return !n.hidden; }).map(function (n) { return n.id; });
     },
