@@ -626,13 +626,12 @@ def _options(directed: bool, n: int) -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 1000,
                         "hideEdgesOnZoom": n > 1000, "navigationButtons": False,
                         "keyboard": False},
-        # a border costs vis-network a save/stroke/restore per node and redraw: not on large views
-        "nodes": {"borderWidth": 1 if n <= 2000 else 0, "font": {"size": 14, "face": _FONT}},
+        # a border costs vis-network a save/stroke/restore per node and redraw: not on large views.
+        # No font options: the page draws every label itself (view.js), vis-network none.
+        "nodes": {"borderWidth": 1 if n <= 2000 else 0},
         "edges": {
             "smooth": False,
             "color": {"color": "#b5b5b5", "highlight": "#444444", "hover": "#444444"},
-            "font": {"size": 10, "align": "middle", "color": "#666666", "face": _FONT,
-                     "strokeWidth": 2},
             "arrows": {"to": {"enabled": directed, "scaleFactor": 0.5}},
         },
     }
