@@ -27,7 +27,17 @@ around it (see the file's notes). The coding decisions follow the event codebook
   CONSULT) AGREE, as PLOVER codes future cooperation; a plain non-past (…協力する。) keeps its
   code (a declaration states what the parties do); 期待する / 希望する are REQUEST when another
   actor is the one expected to act, else AGREE;
-* one event per (code, sources, targets) per sentence, on the first predicate in text order.
+* one event per (code, sources, targets) per sentence, on the first predicate in text order;
+* a sentence may end on the verbal noun (…ことを確認。 / …が参加。); a contrastive clause (…したの
+  に対し、 / …できたが、) is coordinated with what follows; acts carried by ある / なす (支持があった,
+  招請がなされた, 要請があった) are coded by their noun; 〜していただきたい / 〜てほしい / 〜の協力を得たい
+  are REQUEST;
+* 期待 / 希望 is REQUEST when the object names who else is to act (Xが…すること, その役割, a process
+  with its own subject), AGREE for the parties' own relations or cooperation, no event as an
+  impersonal passive (…ことが期待される);
+* affirming a condemnation (…は非難されるべきであることを確認した) is ACCUSE; one country's 協力 in a
+  sentence about development cooperation (重点分野, 無償資金協力, 円借款 …) is AID; the parties'
+  支援 of their own cooperation (双方は…協力の強化を支援する) is SUPPORT.
 
 Actors
 ------
@@ -35,8 +45,8 @@ The source is the subject (…は / …が) of the predicate or of the clause ch
 into; 両首脳 / 両国 / 双方 / 閣僚 stand for the document's principal countries
 (:func:`extract.principals.principal_countries`), X側 for X, 我が国 / 総理 / 大臣 (with no name) for
 Japan, a named person for his or her country, a country or an organization for itself. A sentence
-without a subject takes the last source of the document before it (Japanese drops a repeated
-subject), the principals at the start. Targets are the actors named in the predicate's に対し /
+without a subject takes its speaker (安倍総理から、… / 大統領より、…) when it names one, else the last
+source of the document before it (Japanese drops a repeated subject), the principals at the start. Targets are the actors named in the predicate's に対し /
 へ / と phrase or, for SUPPORT, ACCUSE, REQUEST and AID, in its object (北朝鮮による発射を非難 →
 PRK); a visit's target is the country visited. Sources are never targets of their own event.
 
@@ -75,6 +85,8 @@ _FUTURE_IS_AGREE = frozenset({"CONSULT", "COOPERATE", "AID"})
 _SKIP_KINDS = frozenset({"title", "heading", "metadata", "caption", "signature"})
 _SUBJECT_CASES = frozenset({"は", "が", "も", "では", "からは", "から"})
 _TARGET_CASES = frozenset({"に", "へ", "と", "から"})
+_SPEAKER_CASES = frozenset({"より", "から", "からは", "よりは"})
+_ABOUT_CASES = frozenset({"について", "につき", "に関して", "に関し"})
 _COORDINATION = frozenset({"advcl", "conj", "dep"})  # dep: a clause the parser left unlabelled (after a paragraph number)
 _CLAUSE_LINKS = frozenset({"acl", "ccomp", "obj", "obl", "nsubj", "csubj", "advcl", "nmod", "compound", "fixed", "case", "mark", "aux"})
 _TAIL_DEPS = frozenset({"aux", "mark", "fixed", "cop"})
@@ -141,6 +153,8 @@ def _compute_marks(doc: Doc) -> _Marks:
     for match_id, start, end in matcher(doc) if len(matcher) else ():
         label = strings[match_id]
         last = end - 1
+        while last > start and doc[last].is_punct:
+            last -= 1  # …ことを確認。: a rule may require the full stop after its event word
         if label.startswith("MODE:"):
             _, code, mode = label.split(":", 2)
             modes.setdefault(code, []).append((last, mode))
@@ -191,9 +205,10 @@ def _is_event_label(label: str) -> bool:
 
 
 def _tail(doc: Doc, head: Token) -> list[Token]:
-    """The predicate's auxiliaries and markers (し, た, ない, て, いく …), in text order, and the
-    noun it modifies when that is a modal noun (…する考え / …する用意)."""
-    out = [c for c in head.children if c.i > head.i and c.dep_ in _TAIL_DEPS]
+    """The predicate's auxiliaries and markers (し, た, ない, て, いく …, and a fixed expression such as
+    こと|と|なる), in text order, and the noun it modifies when that is a modal noun (…する考え / …する用意)."""
+    out = [c for c in head.children if c.i > head.i and (
+        c.dep_ in _TAIL_DEPS or (c.dep_ == "compound" and any(g.dep_ == "fixed" for g in c.children)))]  # …こととなった
     for c in list(out):
         out += [g for g in c.children if g.dep_ in _TAIL_DEPS]
     if head.dep_ == "acl" and head.head.i > head.i:
@@ -206,30 +221,36 @@ def _has(marks: _Marks, label: str, tokens: Iterable[Token]) -> bool:
     return any(t.i in found for t in tokens)
 
 
-def _main_clause(marks: _Marks, doc: Doc, head: Token, verbal: bool = False) -> Token | None:
+def _main_clause(marks: _Marks, doc: Doc, head: Token, verbal: bool = False, talks: bool = False) -> Token | None:
     """The top predicate of the coordination chain ``head`` is in, or None when ``head`` is not a
     finite main-clause or coordinated-clause predicate (a relative clause, a purpose clause, the
     content of another predicate). Reporting verbs (述べる, 旨表明した) are transparent.
 
     ``verbal``: ``head`` is a verbal act (歓迎し, 合意し, 確認し): when it ends a clause with a comma
     (…を歓迎しつつ、…で一致した), it is coordinated with the sentence's main predicate even where
-    the parser hangs it inside the content clause that follows (a frequent misattachment)."""
+    the parser hangs it inside the content clause that follows (a frequent misattachment). ``talks``:
+    ``head`` reports talks (意見交換し, 会談を行い): the same holds when it ends in its 連用形 before a
+    comma and is not inside a こと-clause (…について率直に意見交換し、…を再確認した)."""
     cur = head
     lifted = False
     for _ in range(40):
         if cur.dep_ == "ROOT" or cur.head.i == cur.i:
             return cur
         up = cur.head
-        if cur.dep_ == "dep" and cur.pos_ == "VERB":  # a clause the parser left unattached: the sentence's root
-            while up.head.i != up.i:
+        comma_clause = _comma_clause(marks, doc, cur)
+        if (cur.dep_ == "dep" and cur.pos_ == "VERB") or comma_clause:  # a clause the parser left unattached
+            while up.head.i != up.i:  # (or hung on a noun after it): the sentence's root
                 up = up.head
-        if cur.dep_ in _COORDINATION:
+        if cur.dep_ in _COORDINATION or _contrastive(marks, cur) or comma_clause:
             if _has(marks, "PURPOSE", _tail(doc, cur)) or _has(marks, "PURPOSE", [c for c in cur.children if c.dep_ in {"mark", "case"}]):
                 return None
+            if _clause_end(doc, cur).i in marks.cues.get("RELATIVE_END", set()):
+                return None  # …に署名された、…の覚書: a relative clause set off by a comma
             tail = _tail(doc, cur)
             after = (tail[-1] if tail and tail[-1].i > cur.i else cur).i + 1
-            if verbal and cur.i == head.i and after < len(doc) and doc[after].text in {"、", "，", ","}:
-                lifted = True
+            if cur.i == head.i and after < len(doc) and doc[after].text in {"、", "，", ","} and (
+                    verbal or (talks and _clause_end(doc, cur).i in marks.cues.get("CLAUSE_END", set()) and not _in_content(cur))):
+                lifted = True  # …について率直に意見交換し、…を再確認した: a clause of the sentence, not of what follows
             cur = up
             continue
         if lifted:
@@ -250,6 +271,34 @@ def _main_clause(marks: _Marks, doc: Doc, head: Token, verbal: bool = False) -> 
             continue
         return None
     return None
+
+
+def _contrastive(marks: _Marks, pred: Token) -> bool:
+    """``pred`` ends a contrastive clause (…したのに対し、…): coordinated with what follows, however
+    the parser attached it."""
+    return _has(marks, "CONTRAST", [c for c in pred.children if c.i > pred.i and c.dep_ in {"mark", "case"}])
+
+
+def _comma_clause(marks: _Marks, doc: Doc, pred: Token) -> bool:
+    """A verb or adjective the parser took for a relative clause (acl) although it ends in its 連用形
+    or 終止形 before a comma (…意見交換を行い、… / …うれしい、…): a clause of the sentence's chain. A
+    relative clause is in its 連体形 (…署名された、…協力覚書)."""
+    if pred.dep_ != "acl" or pred.pos_ not in {"VERB", "ADJ"} or pred.head.i < pred.i:
+        return False
+    if _in_content(pred):
+        return False  # …を強化し、…を行い、…させることで一致した: inside the content of a head
+    return _clause_end(doc, pred).i in marks.cues.get("CLAUSE_END", set())
+
+
+def _in_content(pred: Token) -> bool:
+    """``pred`` is inside a clause nominalized by こと / の (the content of a head such as 一致した)."""
+    return any(a.lemma_ in {"こと", "の"} and a.pos_ in {"NOUN", "SCONJ", "PRON"} for a in pred.ancestors)
+
+
+def _clause_end(doc: Doc, pred: Token) -> Token:
+    """The last word of a predicate: its last auxiliary or marker, else itself."""
+    tail = [t for t in _tail(doc, pred) if t.i > pred.i and t.dep_ in _TAIL_DEPS]
+    return tail[-1] if tail else pred
 
 
 def _chain(head: Token, top: Token) -> list[Token]:
@@ -339,6 +388,21 @@ def _actors_in(ctx: DocContext, passage: Passage, doc: Doc, start: int, end: int
     return tuple(found)
 
 
+def _speaker(ctx: DocContext, passage: Passage, doc: Doc, s0: int, before: int, actors: _Actors,
+             marks: _Marks) -> tuple[str, ...]:
+    """The actor of a sentence written as its speaker (安倍総理から、… / 大統領より、… / 先方からは、…)
+    when the predicate has no subject: the first phrase before the event word, in the sentence, that
+    names an actor with より / から. The parser often hangs it on a verb inside what is said."""
+    for t in doc[:before]:
+        if t.idx < s0 or t.pos_ not in {"NOUN", "PROPN", "PRON"} or _case_of(t) not in _SPEAKER_CASES:
+            continue
+        a, b = _phrase(t)
+        found = _actors_in(ctx, passage, doc, a, b, actors, marks, subject=True)
+        if found:
+            return found
+    return ()
+
+
 def _subject(doc: Doc, chain: list[Token], before: int) -> Token | None:
     """The subject of the clause chain: the nearest …は / …が (nsubj, or a topic marked は) of
     the chain's predicates, else the first one of a predicate coordinated into it (両首脳は、…を
@@ -370,7 +434,9 @@ def _predicate_text(doc: Doc, trig: _Trigger, text: str) -> tuple[int, int]:
     """Character span of the predicate as written: from the event word (or its compound
     modifiers: 電話会談) to the end of the carrying verb's auxiliaries."""
     first = doc[trig.event]
-    start = first.i if trig.first < 0 else min(trig.first, first.i)
+    if trig.event < trig.verb and first.head.i != trig.verb and first.head.pos_ == "VERB":
+        first = doc[trig.verb]  # 協定が署名され、…実施されている: the event word is another clause's subject
+    start = first.i if trig.first < 0 or first.i != trig.event else min(trig.first, first.i)
     while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].head.i == first.i:
         start -= 1
     head = doc[max(trig.verb, trig.event)]
@@ -382,20 +448,83 @@ def _predicate_text(doc: Doc, trig: _Trigger, text: str) -> tuple[int, int]:
     return s, last.idx + len(last.text)
 
 
+@dataclass(frozen=True)
+class _Expectation:
+    """What the object of a 期待 / 希望 says about who is to act."""
+
+    doers: tuple[str, ...] = ()  # countries named as the subject (…が) of the object clause
+    own_subject: bool = False  # the object clause has a subject that is no actor (…プロセスが進むことを期待)
+    heads: tuple[Token, ...] = ()  # the object's head words and the verb of its clause (その役割に期待: 役割)
+    tokens: tuple[Token, ...] = ()  # the whole object (両国の経済関係の発展への期待)
+
+
+def _object_heads(heads: Sequence[Token]) -> tuple[Token, ...]:
+    """The object's heads and the predicate of the clause each one heads (…を成功させること: 成功)."""
+    out = list(heads)
+    for h in heads:
+        out += [c for c in h.children if c.dep_ == "acl" and c.i < h.i]
+    return tuple(out)
+
+
+def _object_tokens(doc: Doc, heads: Sequence[Token]) -> tuple[Token, ...]:
+    out: list[Token] = []
+    for h in heads:
+        out += doc[h.left_edge.i : h.right_edge.i + 1]
+    return tuple(out)
+
+
+def _condemned(marks: _Marks, heads: Sequence[Token]) -> bool:
+    """The object of an affirmation is a clause whose own predicate condemns or criticizes
+    (テロ攻撃は…非難されるべきであることを確認した): the affirmation is that ACCUSE."""
+    for h in heads:
+        for c in h.children:
+            t = marks.triggers.get(c.i)
+            if c.dep_ == "acl" and c.i < h.i and t is not None and t.label.split(":")[0] == "ACCUSE":
+                return True
+    return False
+
+
+def _tokens_between(doc: Doc, c0: int, c1: int) -> list[Token]:
+    """The tokens that start within the character range [c0, c1) of the passage."""
+    return [t for t in doc if c0 <= t.idx < c1]
+
+
+def _expectation_code(marks: _Marks, doc: Doc, trig: _Trigger, tail: list[Token], obj_actors: tuple[str, ...],
+                      sources: tuple[str, ...], expect: _Expectation) -> str | None:
+    """期待する / 希望する: REQUEST when another actor is the one expected to act (Xが…することを期待,
+    その役割に期待, …プロセスが進むことを期待), AGREE when the expectation is the parties' own relations
+    or cooperation (両国関係の発展への期待); None for an impersonal passive (…に貢献することが期待される)."""
+    if trig.event == trig.verb and _has(marks, "PASSIVE", tail):
+        return None
+    if any(d not in sources for d in expect.doers):
+        return "REQUEST"
+    if expect.doers:
+        return "AGREE"  # the source itself is to act
+    if _has(marks, "RELATIONS", expect.tokens):
+        return "AGREE"
+    if any(a not in sources for a in obj_actors):
+        return "REQUEST"
+    if _has(marks, "EXPECT_OTHER", expect.heads) or expect.own_subject:
+        return "REQUEST"
+    return "AGREE"
+
+
 def _code(trig: _Trigger, marks: _Marks, doc: Doc, tail: list[Token], top_tail: list[Token],
-          negated: bool, obj_actors: tuple[str, ...], sources: tuple[str, ...]) -> tuple[str | None, str | None, bool]:
-    """(code, modality, negated) of a trigger, or (None, …) when it codes nothing."""
+          negated: bool, obj_actors: tuple[str, ...], sources: tuple[str, ...],
+          expect: _Expectation | None = None, chain_tail: Sequence[Token] = ()) -> tuple[str | None, str | None, bool]:
+    """(code, modality, negated) of a trigger, or (None, …) when it codes nothing. ``chain_tail``: the
+    tails of the predicates the trigger's clause is coordinated into (a wish there scopes over it)."""
     label = trig.label
     head = label.split(":", 1)[0]
     intention = _has(marks, "INTENT", tail) or _has(marks, "INTENT", top_tail)
     if head == "REJECT_IF_NEGATED":
         return ("REJECT", None, False) if negated else (None, None, False)
     if head == "EXPECT":
-        others = [a for a in obj_actors if a not in sources]
-        return ("REQUEST", "expectation", negated) if others else ("AGREE", "expectation", negated)
+        code = _expectation_code(marks, doc, trig, tail, obj_actors, sources, expect or _Expectation())
+        return code, ("expectation" if code else None), negated
     if head == "REQUEST":
         return head, "request", negated
-    if head in _FUTURE_IS_AGREE and not negated and intention:
+    if head in _FUTURE_IS_AGREE and not negated and (intention or _has(marks, "INTENT", chain_tail)):
         return "AGREE", "intention", False
     if intention and head in {"SUPPORT"} and _has(marks, "INTENT", tail):
         return "AGREE", "intention", False
@@ -452,7 +581,8 @@ def find_actions(ctx: DocContext, entities: Sequence[Entity] = ()) -> list[Diplo
         for i in sorted(marks.triggers):
             trig = marks.triggers[i]
             verb = doc[trig.verb]
-            top = _main_clause(marks, doc, verb, trig.label.split(":")[0] in _VERBAL)
+            verbal = trig.label.split(":")[0] in _VERBAL and trig.verb not in marks.cues.get("EXPANDING", set())
+            top = _main_clause(marks, doc, verb, verbal, talks=trig.label == "CONSULT")
             if top is None:
                 continue
             chain = _chain(verb, top)
@@ -463,9 +593,12 @@ def find_actions(ctx: DocContext, entities: Sequence[Entity] = ()) -> list[Diplo
                 a, b = _phrase(subj)
                 sources = _actors_in(ctx, passage, doc, a, b, actors, marks, subject=True)
             if not sources:
+                sources = _speaker(ctx, passage, doc, s0, trig.event, actors, marks)
+            if not sources:
                 sources = last_sources
             tail = _tail(doc, verb)
             top_tail = _tail(doc, top) if top.i != verb.i else []
+            chain_tail = [t for p in chain[1:] for t in _tail(doc, p)]  # …を強化し、…につなげたい: the wish scopes over the chain
             negated = _has(marks, "NEG", tail)
             topic, topic_heads = _topic(doc, chain, trig, text)
             obj_actors: list[str] = []
@@ -474,15 +607,33 @@ def find_actions(ctx: DocContext, entities: Sequence[Entity] = ()) -> list[Diplo
                 obj_actors += _actors_in(ctx, passage, doc, a, b, actors, marks, subject=False)
             # who is to act in the object clause (Xが…することを期待): a country it names
             agents = [a for a in obj_actors if _is_country(a)]
+            doers: list[str] = []  # the subject (…が) of the object clause: who is to act
+            own_subject = False
             for h in topic_heads:
                 a, b = h.left_edge.i, h.right_edge.i + 1
                 agents += [x for x in _actors_in(ctx, passage, doc, a, b, actors, marks, subject=False) if _is_country(x)]
+                for t in doc[a:b]:
+                    if t.dep_ == "nsubj" and _case_of(t) == "が" and t.i != trig.event:
+                        x0, x1 = _phrase(t)
+                        who = _actors_in(ctx, passage, doc, x0, x1, actors, marks, subject=True)
+                        doers += [x for x in who if _is_country(x)]
+                        own_subject = own_subject or not who
+            expect = _Expectation(tuple(doers), own_subject, _object_heads(topic_heads), _object_tokens(doc, topic_heads))
             if (trig.label.startswith("COOPERATE") and verb.dep_ in _COORDINATION and top.i != verb.i
-                    and any(c.dep_ == "obl" and _case_of(c) == "と" for c in verb.children)):
+                    and any(c.dep_ == "obl" and _case_of(c) == "と" for c in verb.children) and not _has(marks, "INTENT", tail)):
                 continue  # JICAと連携し、…を提供する: how the next act is done, not an act of its own
-            code, modality, negated = _code(trig, marks, doc, tail, top_tail, negated, tuple(agents), sources)
+            code, modality, negated = _code(trig, marks, doc, tail, top_tail, negated, tuple(agents), sources, expect, chain_tail)
             if code is None:
                 continue
+            if code == "AGREE" and verb.i in marks.cues.get("DELIBERATE", set()) and any(
+                    c.dep_ == "obl" and _case_of(c) in _ABOUT_CASES for c in verb.children):
+                code = "CONSULT"  # …の見通しについて徹底的に検討した: talks, not a plan to consider
+            if code == "AGREE" and _condemned(marks, topic_heads):
+                code = "ACCUSE"  # …は非難されるべきであることを確認した: the act in the object decides
+            if code == "AID" and len(sources) > 1 and _has(marks, "RELATIONS", _object_tokens(doc, topic_heads)):
+                code = "SUPPORT"  # 双方は…協力の強化を支援する: backing their own cooperation, no recipient of aid
+            if code == "COOPERATE" and len(sources) == 1 and _has(marks, "ODA", _tokens_between(doc, s0, s1)):
+                code = "AID"  # 我が国は…を重点分野として協力してきている: development cooperation (ODA) is aid
             targets = _targets(ctx, passage, doc, chain, trig, code, actors, marks, obj_actors)
             targets = tuple(t for t in targets if t not in sources)
             key = (s0, code, sources, targets)
@@ -495,7 +646,7 @@ def find_actions(ctx: DocContext, entities: Sequence[Entity] = ()) -> list[Diplo
             events.append(DiplomaticEvent(
                 key=f"{doc_id}/{passage.index}/{doc[trig.event].idx}",
                 code=code,
-                mode=_mode(trig.label, code, marks, s0, s1, doc),
+                mode=_mode(trig.label, code, marks, s0, s1, doc) or ("economic" if code == "AID" else None),
                 predicate=text[p0:p1],
                 lemma=doc[trig.event].lemma_,
                 sources=sources,
