@@ -35,8 +35,10 @@ import re
 from types import MappingProxyType
 from typing import Final
 
-from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
+from rdflib import Namespace, URIRef
 from rdflib.graph import Graph
+
+from kg.prefixes import PREFIXES, SPARQL_PREFIXES
 
 __all__ = [
     "AGREEMENT_TYPE_CLASSES",
@@ -66,35 +68,19 @@ __all__ = [
 ]
 
 #: The ontology: classes, properties and the individuals of document and agreement types.
-BKG: Final = Namespace("https://w3id.org/bilateral-kg/ontology#")
+BKG: Final = Namespace(PREFIXES["bkg"])
 #: Resources (countries, persons, documents, passages…).
-ID: Final = Namespace("https://w3id.org/bilateral-kg/id/")
+ID: Final = Namespace(PREFIXES["id"])
 #: Named graphs, one per document.
 GRAPH: Final = Namespace("https://w3id.org/bilateral-kg/graph/")
 #: Wikidata items (``owl:sameAs`` targets of countries).
-WD: Final = Namespace("http://www.wikidata.org/entity/")
+WD: Final = Namespace(PREFIXES["wd"])
 #: W3C Web Annotation: where in a passage a quotation sits (TextPositionSelector, TextQuoteSelector).
-OA: Final = Namespace("http://www.w3.org/ns/oa#")
+OA: Final = Namespace(PREFIXES["oa"])
 
-#: The contract's prefixes, plus ``rdf``, ``id`` and ``wd`` for convenience.
-PREFIXES: Final = MappingProxyType(
-    {
-        "bkg": str(BKG),
-        "rdf": str(RDF),
-        "rdfs": str(RDFS),
-        "skos": str(SKOS),
-        "prov": str(PROV),
-        "dcterms": str(DCTERMS),
-        "owl": str(OWL),
-        "xsd": str(XSD),
-        "id": str(ID),
-        "wd": str(WD),
-        "oa": str(OA),
-    }
-)
-
-#: The PREFIX header of every query, one declaration a line.
-SPARQL_PREFIXES: Final = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+# PREFIXES (the contract's prefixes, plus ``rdf``, ``id``, ``wd`` and ``oa``) and SPARQL_PREFIXES
+# (the PREFIX header of every query) are plain strings in kg.prefixes, importable without
+# rdflib; they are re-exported here.
 
 #: Entity and fact kinds that get an IRI under ``…/id/{kind}/``.
 ENTITY_KINDS: Final = (

@@ -45,7 +45,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from extract.facts import make_key
+from kg.prefixes import PREFIXES
 
 __all__ = [
     "PARAM_TYPES",
@@ -247,8 +247,6 @@ def _looks_like_iri(value: str, names_too: bool = False) -> bool:
     m, r = _PREFIXED.match(value), _RELATIVE.match(value)
     if not names_too:
         return bool(m or r)
-    from kg.namespaces import PREFIXES
-
     return bool((m and (m["prefix"] or "") in PREFIXES) or (r and r["kind"] in _ID_KINDS))
 
 
@@ -263,8 +261,6 @@ def _iri(value: str, name: str) -> ox.NamedNode:
     if _FULL_IRI.match(value):
         iri = value
     elif m and not m["local"].startswith("//"):
-        from kg.namespaces import PREFIXES
-
         prefix = m["prefix"] or ""
         if prefix not in PREFIXES:
             known = ", ".join(f"{p}:" for p in PREFIXES)
@@ -301,6 +297,8 @@ def _year(value: str, name: str) -> ox.Literal:
 
 
 def _literal(value: str, name: str) -> ox.Literal:
+    from extract.facts import make_key  # here, not at the top: `bkg queries` starts faster
+
     key = make_key(value)
     if not key:
         raise SavedQueryError(
