@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
     from spacy.tokens import Doc, DocBin
 
+    from .distributed import DaskExtractor
+
 __all__ = [
     "MODEL",
     "DocumentWarning",
@@ -259,6 +261,7 @@ def extract_paths(
     warnings: list[DocumentWarning] | None = None,
     processes: int | None = None,
     report: dict | None = None,
+    executor: DaskExtractor | None = None,
 ) -> tuple[list[DocumentFacts], list[DocumentError]]:
     """Read, segment and extract every document under ``paths``.
 
@@ -280,6 +283,12 @@ def extract_paths(
     ``report``, when given, receives ``files`` (every source file, in order), ``extracted``
     (documents parsed and extracted), ``cached`` (documents from the fact cache) and
     ``processes`` (how many parsed; 0 when nothing was parsed).
+
+    With an ``executor`` (a :class:`~extract.distributed.DaskExtractor`), the uncached documents
+    are extracted on its Dask cluster instead of here (``nlp`` and ``processes`` are then not
+    used, and this process never loads the model); each one's facts go to the fact cache as they
+    come back and take their place in the order of the documents, so what is returned is the same
+    as from a local build. ``report["processes"]`` is then the number of workers.
     """
     from .factcache import FactCache
     from .read import iter_sources
@@ -305,7 +314,13 @@ def extract_paths(
     found: list[DocumentFacts | None] = [fact_cache.get(d) if fact_cache else None for d in documents]
     todo = [i for i, f in enumerate(found) if f is None]
     used: list[int] = [0]
-    if todo:
+    if todo and executor is not None:
+        for k, facts in executor.extract([documents[i] for i in todo]):
+            found[todo[k]] = facts
+            if fact_cache is not None:
+                fact_cache.put(facts)
+        used[0] = executor.worker_count
+    elif todo:
         if nlp is None:
             nlp = load_nlp()  # only now: an unchanged corpus never loads the model
         extracted = extract_documents(nlp, [documents[i] for i in todo], cache, progress=progress,

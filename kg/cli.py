@@ -5,12 +5,31 @@ Each command checks its arguments, calls a function from ``extract`` or ``kg`` a
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-app = typer.Typer(
+from . import console
+
+
+class _App(typer.Typer):
+    """The Typer app; called as a program (``python -m kg.cli``, or a ``bkg`` script made for
+    ``kg.cli:app``) it first lets :func:`kg.console.run_light` run the light commands
+    (``query``, ``stats``, ``queries``, ``--version``) on a plain command line without Typer's
+    parsing (which imports pydantic). Only what those commands need is imported at the top of
+    this module: each other command imports its own modules (rdflib, spaCy, networkx, pyvis …)
+    inside its function.
+    """
+
+    def __call__(self, *args, **kwargs):
+        if not args and not kwargs:
+            console.run_light(sys.argv[1:])  # exits when it ran the command
+        return super().__call__(*args, **kwargs)
+
+
+app = _App(
     name="bkg",
     help="bilateral-kg: Japanese diplomatic documents -> a queryable knowledge graph.",
     no_args_is_help=True,
@@ -21,13 +40,16 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            typer.echo(f"bkg (bilateral-kg) {version('bilateral-kg')}")
-        except PackageNotFoundError:
-            typer.echo("bkg (bilateral-kg), not installed as a package")
+        typer.echo(console.version_text())
         raise typer.Exit()
+
+
+def _light(command, **kwargs) -> None:
+    """Run one of :mod:`kg.console`'s commands (query, stats, queries) from its Typer command."""
+    try:
+        command(**kwargs)
+    except console.Exit as stop:
+        raise typer.Exit(stop.code) from None
 
 
 @app.callback()
@@ -50,6 +72,8 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     processes: Optional[int] = typer.Option(None, "--processes", "-j", min=1, help="Processes that parse uncached passages (default: the usable cores; 1: in this process)."),
     add: bool = typer.Option(False, "--add", help="Add SOURCES to (or update them in) the build already in OUT, whose recorded sources are kept."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Extract uncached documents on a Dask LocalCluster of N single-threaded worker processes on this machine."),
+    scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Extract uncached documents on the running Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786; see docs/SCALE-OUT.md)."),
 ) -> None:
     """Build the knowledge graph of SOURCES into OUT.
 
@@ -61,8 +85,17 @@ def build(
     Incremental: an unchanged document is neither parsed nor extracted again (its facts are
     cached), and an output whose bytes would not change is not rewritten. `bkg build --add DOC…
     --out OUT` adds documents to an existing build (the same result as a full build of them all).
+
+    Scale-out: `--workers N` or `--scheduler tcp://HOST:8786` extracts the uncached documents on
+    a Dask cluster, with the same outputs byte for byte (docs/SCALE-OUT.md).
     """
     from .build import build as run_build
+
+    if workers is not None and scheduler is not None:
+        raise _fail("give --workers N (a cluster on this machine) or --scheduler ADDRESS (a running cluster), not both")
+    if processes is not None and (workers is not None or scheduler is not None):
+        raise _fail("--processes is for a build on this machine; with --workers or --scheduler each Dask worker "
+                    "process parses its documents")
 
     missing = [s for s in sources if not s.exists()]
     if missing:
@@ -75,12 +108,17 @@ def build(
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
         typer.echo(f"error: no documents ({kinds}) in {' '.join(map(str, sources))}", err=True)
         raise typer.Exit(2)
+    from extract.distributed import ClusterUnavailableError, DistributedError
+
     from .build import BuildError
 
     try:
         result = run_build([] if add else sources, out, progress=not quiet, cache_dir=cache_dir,
-                           use_cache=not no_cache, processes=processes, add=sources if add else ())
-    except BuildError as err:
+                           use_cache=not no_cache, processes=processes, add=sources if add else (),
+                           workers=workers, scheduler=scheduler)
+    except ClusterUnavailableError as err:  # nothing extracted; the previous outputs are unchanged
+        raise _fail(str(err), 2) from None
+    except (BuildError, DistributedError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
     for err in result.errors:
@@ -90,7 +128,10 @@ def build(
     for gone in result.removed:
         typer.echo(f"removed {gone}: no longer on disk", err=True)
     typer.echo(f"built {result.documents} document(s), {result.triples} triples")
-    parsed = f" in {result.processes} processes" if result.processes > 1 else ""
+    if workers is not None or scheduler is not None:
+        parsed = f" on {result.processes} Dask worker(s)" if result.extracted else ""
+    else:
+        parsed = f" in {result.processes} processes" if result.processes > 1 else ""
     kept = f"; unchanged: {', '.join(result.unchanged)}" if result.unchanged else ""
     typer.echo(f"  {result.extracted} extracted{parsed}, {result.cached} from the cache{kept}")
     typer.echo(f"  graph:  {result.trig}")
@@ -176,235 +217,14 @@ def query_command(
 
     Example: bkg query out 'SELECT ?label WHERE { ?a a bkg:Agreement ; rdfs:label ?label }'
     """
-    from .store import FORMATS
-
-    if fmt not in FORMATS:
-        raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if not timeout >= 0:  # also refuses nan
-        raise _fail("--timeout must be 0 (no limit) or more seconds")
-    if limit < 0:
-        raise _fail("--limit must be 0 (no limit) or more rows")
-    services = _allowed_services(allow_service)
-    args = [a for a in (first, second) if a is not None]
-    if store is None:
-        if not args:
-            raise _fail("which graph? bkg query DIR 'SPARQL' or bkg query --store DIR 'SPARQL'")
-        store = Path(args.pop(0))
-    bindings: dict = {}
-    if saved is not None:
-        if args or file is not None:
-            raise _fail("give either --saved NAME or a query, not both")
-        sparql, bindings = _saved_query(saved, param)
-    else:
-        if param:
-            raise _fail("--param is for a saved query (--saved NAME)")
-        sparql = _query_text(args, file)
-    _check_text(sparql, services)
-    oxstore = _open_store_or_exit(store)
-    _run_bounded_query(oxstore, sparql, bindings, fmt, max_width, timeout, limit)
-
+    _light(console.query, first=first, second=second, store=store, file=file, fmt=fmt,
+           max_width=max_width, saved=saved, param=param, timeout=timeout, limit=limit,
+           allow_service=allow_service)
 
 #: Exit codes of `bkg query` beyond 1 and 2: as timeout(1) for a query stopped at its deadline,
 #: and 128 + SIGINT for Ctrl-C.
-QUERY_TIMEOUT_EXIT = 124
-QUERY_INTERRUPTED_EXIT = 130
-
-
-def _query_text(args: list[str], file: Path | None) -> str:
-    """The SPARQL text, from the argument or --file (``-``: standard input)."""
-    if file is not None:
-        if args:
-            raise _fail("give the query either as an argument or with --file, not both")
-        try:
-            sparql = typer.get_text_stream("stdin").read() if str(file) == "-" else (
-                file.read_text(encoding="utf-8")
-            )
-        except OSError as err:
-            raise _fail(f"cannot read {file}: {err.strerror or err}") from None
-    elif args:
-        sparql = args.pop(0)
-    else:
-        raise _fail("no query: give it as an argument or with --file q.rq")
-    if args:
-        raise _fail(f"unexpected argument {args[0]!r}")
-    if not sparql.strip():
-        raise _fail("the query is empty")
-    return sparql
-
-
-def _saved_query(name: str, params: list[str]) -> tuple[str, dict]:
-    """A saved query's text and its parameters as terms (bound, never pasted into the text)."""
-    from .queries import SavedQueryError, load_saved, parse_params
-
-    try:
-        query = load_saved(name)
-        return query.sparql, query.bindings(parse_params(params))
-    except SavedQueryError as err:
-        raise _fail(str(err)) from None
-
-
-def _allowed_services(urls: list[str]) -> tuple[str, ...]:
-    """--allow-service values: endpoint URLs (``<…>`` tolerated) or ``*``."""
-    import re
-
-    out = []
-    for url in urls:
-        url = url.strip()
-        if url.startswith("<") and url.endswith(">"):
-            url = url[1:-1]
-        if url != "*" and not re.fullmatch(r"https?://[^\s<>\"{}|^`\\]+", url):
-            raise _fail(f"--allow-service takes an endpoint URL such as "
-                        f"https://query.wikidata.org/sparql (or '*'), not {url!r}")
-        out.append(url)
-    return tuple(out)
-
-
-def _check_text(sparql: str, services: tuple[str, ...]) -> None:
-    """Refuse, before pyoxigraph parses it, a query too long, too deeply nested (the parser is
-    recursive: 5,000 nested braces crashed the process) or calling an endpoint not allowed."""
-    from .guard import QueryRejected, check_query
-
-    try:
-        check_query(sparql, allow_services=services)
-    except QueryRejected as err:
-        raise _fail(f"query refused: {err}") from None
-
-
-class _QueryStopped(Exception):
-    """The query thread was abandoned: past its deadline, or Ctrl-C."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _run_bounded_query(oxstore, sparql: str, bindings: dict, fmt: str, max_width: int,
-                       timeout: float, limit: int) -> None:
-    """Run, limit and format the query under the deadline; print it, or exit 2/1/124/130."""
-    from .store import LimitedTriples, QueryError, format_answer, limit_results
-    from .store import query as run_query
-
-    def answer() -> tuple[str, str | None]:
-        result = limit_results(run_query(oxstore, sparql, bindings), limit)
-        text = format_answer(result, fmt, max_width=max_width)
-        if not getattr(result, "truncated", False):
-            return text, None
-        what = "triples" if isinstance(result, LimitedTriples) else "rows"
-        return text, (f"note: the answer was cut at {len(result):,} {what} (--limit {limit}); "
-                      "raise --limit, or 0 for no limit")
-
-    try:
-        try:
-            text, note = _bounded(answer, timeout)
-        except QueryError as err:
-            raise _fail(str(err)) from None
-        except (SyntaxError, RuntimeError) as err:  # raised while reading the rows
-            raise _fail(f"the query failed: {err}") from None
-        except OSError as err:  # the store, or a SERVICE endpoint
-            raise _fail(f"the query failed: {err}", 1) from None
-        typer.echo(text.rstrip("\r\n"))
-        if note:
-            typer.echo(note, err=True)
-    except _QueryStopped as stop:
-        typer.echo(str(stop), err=True)
-        _exit_abandoning_thread(stop.code)
-    except KeyboardInterrupt:  # Ctrl-C while printing
-        typer.echo("interrupted: the output was stopped", err=True)
-        _exit_abandoning_thread(QUERY_INTERRUPTED_EXIT)
-
-
-def _bounded(work, timeout: float):
-    """``work()`` in a thread while this (main) thread waits for it, at most ``timeout`` seconds
-    (0: no limit), waking every 50 ms so that Ctrl-C is handled at once.
-
-    pyoxigraph releases the GIL while it parses, evaluates (a sort, an aggregate) and produces
-    each row, so the query runs in the thread and the main thread stays free; but a running
-    query cannot be cancelled, so on timeout or Ctrl-C this raises :class:`_QueryStopped` and the
-    caller exits the process, leaving the thread behind. The thread blocks SIGINT so that the
-    signal reaches the main thread (a signal taken by another thread would leave the main thread
-    asleep until its next wake-up).
-    """
-    import signal
-    import threading
-    import time
-
-    outcome: dict = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        except (AttributeError, OSError, ValueError):  # not on this platform
-            pass
-        try:
-            outcome["value"] = work()
-        except BaseException as err:  # noqa: BLE001 - handed to the main thread
-            outcome["error"] = _detached(err)
-        finally:
-            done.set()
-
-    deadline = time.monotonic() + timeout if timeout else None
-    try:
-        threading.Thread(target=target, name="bkg-query", daemon=True).start()
-        while not done.wait(_tick(deadline)):
-            if deadline is not None and time.monotonic() >= deadline:
-                raise _QueryStopped(
-                    QUERY_TIMEOUT_EXIT,
-                    f"error: the query ran longer than {timeout:g} s and was stopped; "
-                    "make it more specific or raise --timeout",
-                )
-    except KeyboardInterrupt:
-        raise _QueryStopped(QUERY_INTERRUPTED_EXIT, "interrupted: the query was stopped") from None
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-def _detached(err: BaseException) -> BaseException:
-    """``err`` without its tracebacks' frames, cleared here in the query thread: their locals
-    hold pyoxigraph results, which must be freed by the thread that made them (pyoxigraph's
-    ``QuerySolutions`` is thread-bound; dropped on another thread it leaks and warns)."""
-    import traceback
-
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [err]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        traceback.clear_frames(e.__traceback__)
-        e.__traceback__ = None
-        todo += [e.__cause__, e.__context__]
-    return err
-
-
-def _tick(deadline: float | None) -> float:
-    """How long the main thread sleeps before it looks again: 50 ms, less near the deadline."""
-    import time
-
-    return 0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic()))
-
-
-def _exit_abandoning_thread(code: int) -> None:
-    """Exit now although the query thread still runs.
-
-    In a real process: ``os._exit``, after flushing the output, because a normal exit would run
-    the store's (RocksDB's) destructors under the thread's feet. Inside a test runner (the
-    standard streams replaced, e.g. typer's CliRunner): a plain ``typer.Exit``; the thread then
-    finishes in the background.
-    """
-    import os
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
-        os._exit(code)
-    raise typer.Exit(code)
+QUERY_TIMEOUT_EXIT = console.QUERY_TIMEOUT_EXIT
+QUERY_INTERRUPTED_EXIT = console.QUERY_INTERRUPTED_EXIT
 
 
 @app.command("stats")
@@ -413,11 +233,7 @@ def stats_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Count documents, passages, entities by class, triples and named graphs of a build."""
-    from .store import format_stats, stats
-
-    numbers = stats(_open_store_or_exit(build_dir))
-    typer.echo(format_stats(numbers, "json" if as_json else "table"))
-
+    _light(console.stats, build_dir=build_dir, as_json=as_json)
 
 # --- eval (issue 3) ------------------------------------------------------------------------
 
@@ -1157,22 +973,7 @@ def queries_command(
     name: Optional[str] = typer.Argument(None, help="Show this saved query in full."),
 ) -> None:
     """List the saved queries (kg/queries/*.rq), or show one with its parameters."""
-    from .queries import SavedQueryError, list_saved, load_saved
-
-    if name is None:
-        for q in list_saved():
-            params = " ".join(
-                f"[{p.name}={p.type}]" if p.optional else f"{p.name}={p.type}" for p in q.params
-            )
-            typer.echo(f"{q.name:<30} {q.title}" + (f"  ({params})" if params else ""))
-        typer.echo("\nRun one: bkg query DIR --saved NAME --param name=value", err=True)
-        return
-    try:
-        q = load_saved(name)
-    except SavedQueryError as err:
-        raise _fail(str(err)) from None
-    typer.echo(q.sparql.rstrip())
-
+    _light(console.queries, name=name)
 
 @app.command("validate")
 def validate_command(
