@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "QueryLimits", "QueryRejected", "check_query",
            "readable_syntax_error", "services"]
@@ -36,13 +35,39 @@ class QueryRejected(ValueError):
     """The query was refused before parsing; ``str(err)`` is one line saying why."""
 
 
-@dataclass(frozen=True)
 class QueryLimits:
-    """What a query may be: its length, its bracket depth, the SERVICE endpoints it may call."""
+    """What a query may be: its length, its bracket depth, the SERVICE endpoints it may call.
 
-    max_length: int = MAX_LENGTH
-    max_depth: int = MAX_DEPTH
-    allow_services: tuple[str, ...] = ()
+    Immutable and compared by value. A plain class rather than a dataclass: ``dataclasses``
+    imports ``inspect``, a cost the quick command line (kg/console.py) does not pay.
+
+    >>> QueryLimits(max_depth=5) == QueryLimits(MAX_LENGTH, 5), QueryLimits().allow_services
+    (True, ())
+    """
+
+    __slots__ = ("max_length", "max_depth", "allow_services")
+
+    def __init__(self, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH,
+                 allow_services: tuple[str, ...] = ()) -> None:
+        for name, value in (("max_length", max_length), ("max_depth", max_depth),
+                            ("allow_services", tuple(allow_services))):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"QueryLimits is immutable: cannot set {name}")
+
+    def _key(self) -> tuple:
+        return (self.max_length, self.max_depth, self.allow_services)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, QueryLimits) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"QueryLimits(max_length={self.max_length}, max_depth={self.max_depth}, "
+                f"allow_services={self.allow_services!r})")
 
     def check(self, sparql: str) -> None:
         check_query(sparql, max_length=self.max_length, max_depth=self.max_depth,
@@ -145,7 +170,7 @@ def readable_syntax_error(message: str, sparql: str) -> str:
     keywords — without the parser's Unicode ranges.
 
     >>> readable_syntax_error("error at 1:15: expected one of REDUCED, [_]", "SELECT WHERE {")
-    "SPARQL syntax error at line 1, column 15 (near 'SELECT WHERE {'): expected one of REDUCED"
+    "SPARQL syntax error at line 1, column 15 (near 'SELECT WHERE {'): expected REDUCED"
     """
     m = _POSITION.match(message.strip())
     if m is None:
