@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.prefixes import PREFIXES as _PREFIXES
 from kg.store import merge_union, spreadsheet_safe, union_options
 
 __all__ = [
@@ -54,17 +55,8 @@ TABLES = {
 FORMATS = (*RDF_FORMATS, "csv", "gexf", "graphml")
 PROJECTIONS = ("entity", "country", "bipartite")
 
-PREFIXES = {
-    "bkg": "https://w3id.org/bilateral-kg/ontology#",
-    "id": "https://w3id.org/bilateral-kg/id/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "wd": "http://www.wikidata.org/entity/",
-}
+PREFIXES = {name: _PREFIXES[name]
+            for name in ("bkg", "id", "rdfs", "skos", "prov", "dcterms", "owl", "xsd", "wd")}
 
 
 def open_build(source: Path | str | ox.Store) -> ox.Store:

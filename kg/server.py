@@ -365,15 +365,9 @@ def serialize_triples(triples: Iterable[Any], fmt: str) -> bytes:
     }
     prefixes = None
     if fmt in ("turtle", "rdfxml"):
-        prefixes = {
-            "bkg": "https://w3id.org/bilateral-kg/ontology#",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "skos": "http://www.w3.org/2004/02/skos/core#",
-            "prov": "http://www.w3.org/ns/prov#",
-            "dcterms": "http://purl.org/dc/terms/",
-            "owl": "http://www.w3.org/2002/07/owl#",
-            "xsd": "http://www.w3.org/2001/XMLSchema#",
-        }
+        from .prefixes import PREFIXES
+
+        prefixes = {name: PREFIXES[name] for name in ("bkg", "rdfs", "skos", "prov", "dcterms", "owl", "xsd")}
     return ox.serialize(list(triples), format=formats[fmt], prefixes=prefixes)
 
 
