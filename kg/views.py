@@ -52,6 +52,7 @@ __all__ = [
     "KGNetwork",
     "NodeStyle",
     "build_view",
+    "country_regions",
     "document_sources",
     "expand_page_data",
     "export_image",
@@ -488,7 +489,7 @@ def _node_tip(H: nx.Graph, n: Any, data: dict[str, Any],
     style = NODE_STYLES.get(cls, DEFAULT_STYLE)
     facts: list[list[str]] = [["class", f"{style.name_ja} {cls}"]]
     for key, name in (("label_en", "English"), ("iso3", "ISO3"), ("role", "role"),
-                      ("agreement_type", "type")):
+                      ("role_en", "role (English)"), ("agreement_type", "type")):
         if data.get(key) and (key != "label_en" or data[key] != data.get("label")):
             facts.append([name, str(data[key])])
     for prop, values in sorted((data.get("dates") or {}).items()):
@@ -556,6 +557,29 @@ def _edge_tip(H: nx.Graph, u: Any, v: Any, data: dict[str, Any], relation: str,
     return tip
 
 
+@lru_cache(maxsize=1)
+def country_regions() -> dict[str, tuple[str, str]]:
+    """ISO3 -> (region, its Japanese name): the UN M49 sub-regions of the gazetteer's countries
+    (``data/gazetteer/countries.tsv``, Japanese names from ``regions.tsv``), for the page's
+    region clusters."""
+    import csv
+
+    from extract.resources import data_dir
+
+    folder = data_dir() / "gazetteer"
+    names: dict[str, str] = {}
+    with open(folder / "regions.tsv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if not row.get("members"):
+                names.setdefault(row["region"], row["name_ja"])
+    out: dict[str, tuple[str, str]] = {}
+    with open(folder / "countries.tsv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row.get("region"):
+                out[row["iso3"]] = (row["region"], names.get(row["region"], row["region"]))
+    return out
+
+
 def _fill(net: KGNetwork, H: nx.Graph, simple: nx.Graph, pos: dict,
           hidden: set[str] | frozenset[str] = frozenset(),
           sources: Mapping[str, str] | None = None) -> None:
@@ -593,6 +617,8 @@ def _fill(net: KGNetwork, H: nx.Graph, simple: nx.Graph, pos: dict,
         }
         if data.get("iso3"):
             node["iso3"] = str(data["iso3"])
+            if cls == "Country" and str(data["iso3"]) in country_regions():
+                node["region"] = country_regions()[str(data["iso3"])][0]
         if cls in hidden:
             node["hidden"] = True
         net.nodes.append(node)
@@ -707,6 +733,9 @@ _TEMPLATE = """<!DOCTYPE html>
     <input id="bkg-year-from" type="range" min="{{ years[0] }}" max="{{ years[1] }}" value="{{ years[0] }}" aria-label="from">
     <input id="bkg-year-to" type="range" min="{{ years[0] }}" max="{{ years[1] }}" value="{{ years[1] }}" aria-label="to">
     <span id="bkg-years-shown">{{ years[0] }}–{{ years[1] }}</span></span>
+  {%- endif %}
+  {%- if regions %}
+  <label><input id="bkg-regions" type="checkbox"> 地域でまとめる group by region</label>
   {%- endif %}
   <span class="bkg-lang">表示 <label><input type="radio" name="bkg-lang" value="both" checked>日/EN</label>
     <label><input type="radio" name="bkg-lang" value="ja">日本語</label>
@@ -922,10 +951,14 @@ def render_html(net: Network) -> str:
     styles = {cls: {"color": st.color, "shape": st.shape, "size": st.size, "name_ja": st.name_ja}
               for cls, st in [*NODE_STYLES.items(), ("Other", DEFAULT_STYLE)]}
     nodes = [n if "ja" in n else _plain_node(n) for n in net.nodes]
+    names = {region: name_ja for region, name_ja in country_regions().values()}
+    members = Counter(n["region"] for n in nodes if n.get("region"))
+    regions = {r: names.get(r, r) for r in sorted(members) if members[r] > 1}  # clusters of two or more
     return _template().render(
         view_js=Markup(view_js),
         view_css=Markup(view_css),
         people=bool(set(hidden) & {"Person", "Organization"}),
+        regions=bool(regions),
         years=span,
         heading=net.heading or "bilateral-kg",
         notes=getattr(net, "notes", []),
@@ -940,6 +973,7 @@ def render_html(net: Network) -> str:
         data=_script_json({**pack_page_data(nodes, net.edges, styles), "options": options,
                            "styles": styles, "initiatives": list(INITIATIVE_CLASSES), "legend": [c for c, _, _ in legend],
                            "hiddenClasses": hidden, "years": list(span) if span else None,
+                           "regions": regions,
                            "font": _FONT}),
     )
 

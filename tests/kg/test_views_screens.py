@@ -364,3 +364,22 @@ def test_a_large_view_draws_its_edges_in_one_layer_that_hovers_and_clicks(browse
         assert all(page.evaluate("bkg.shownEdges().map(e => e.years.includes(2000))"))
     finally:
         visit.close()
+
+
+def test_region_toggle_draws_a_cluster_behind_the_countries_of_one_region(graph_page):
+    page = graph_page.page
+    assert page.evaluate("bkg.regions()") == []  # off by default
+    canvas = "document.querySelector('#mynetwork canvas').toDataURL()"
+    before = page.evaluate(canvas)
+    page.check("#bkg-regions")
+    hulls = page.evaluate("bkg.regions()")
+    # Kazakhstan and Kyrgyzstan are both Central Asia (UN M49); Japan is alone in Eastern Asia
+    assert hulls == [{"region": "Central Asia", "name": "中央アジア",
+                      "members": sorted([ID + "country/KAZ", ID + "country/KGZ"])}]
+    assert page.evaluate(canvas) != before  # drawn
+    svg = page.evaluate("bkg.toSVG()")
+    root = ET.fromstring(svg)
+    regions = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "region"]
+    assert len(regions) == 1 and "中央アジア Central Asia" in "".join(regions[0].itertext())
+    page.click("#bkg-legend li[data-class=Country]")  # hidden countries make no cluster
+    assert page.evaluate("bkg.regions()") == []

@@ -145,7 +145,8 @@
     revealed: {},
     hover: null,
     selected: null,
-    edge: null               // the hovered edge of the edge layer
+    edge: null,              // the hovered edge of the edge layer
+    regions: false           // region hulls drawn
   };
   (payload.hiddenClasses || []).forEach(function (c) { state.hiddenClasses[c] = true; });
 
@@ -334,6 +335,65 @@
   network.on("blurNode", function () { state.hover = null; tipBox.hidden = true; network.redraw(); });
   network.on("hoverEdge", function (p) { showTip(edgeById[p.edge].tip, p.pointer.DOM); });
   network.on("blurEdge", function () { tipBox.hidden = true; });
+
+  // --- regions: a soft hull behind the countries of each UN sub-region (a toggle) -----------
+  var REGION_FILL = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
+                     "#9c755f"];
+  var regionNames = payload.regions || {};
+  var regionColor = {};
+  Object.keys(regionNames).sort().forEach(function (r, i) { regionColor[r] = REGION_FILL[i % REGION_FILL.length]; });
+  function hull(points) {  // convex hull, monotone chain; points [[x, y]]
+    var p = points.slice().sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    if (p.length < 3) { return p; }
+    function cross(o, a, b) { return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]); }
+    var lower = [], upper = [];
+    p.forEach(function (q) {
+      while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) { lower.pop(); }
+      lower.push(q);
+    });
+    p.slice().reverse().forEach(function (q) {
+      while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) { upper.pop(); }
+      upper.push(q);
+    });
+    return lower.slice(0, -1).concat(upper.slice(0, -1));
+  }
+  function regionHulls() {  // [{region, name, members, points}] of the shown countries, 2 or more
+    if (!state.regions) { return []; }
+    var groups = {};
+    payload.nodes.forEach(function (n) {
+      if (n.hidden || !n.region || !regionNames[n.region]) { return; }
+      var b = network.body.nodes[n.id];
+      if (b) { (groups[n.region] = groups[n.region] || []).push([n.id, b.x, b.y]); }
+    });
+    return Object.keys(groups).sort().filter(function (r) { return groups[r].length > 1; }).map(function (r) {
+      return {region: r, name: regionNames[r], members: groups[r].map(function (g) { return g[0]; }).sort(),
+              points: hull(groups[r].map(function (g) { return [g[1], g[2]]; }))};
+    });
+  }
+  network.on("beforeDrawing", function (ctx) {
+    var hulls = regionHulls();
+    if (!hulls.length) { return; }
+    var pad = 28 / network.getScale();
+    ctx.save();
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    hulls.forEach(function (h) {
+      ctx.beginPath();
+      h.points.forEach(function (p, i) { if (i) { ctx.lineTo(p[0], p[1]); } else { ctx.moveTo(p[0], p[1]); } });
+      ctx.closePath();
+      ctx.globalAlpha = 0.16;
+      ctx.strokeStyle = ctx.fillStyle = regionColor[h.region];
+      ctx.lineWidth = 2 * pad;  // the outline, thick and round, pads the hull by pad
+      ctx.stroke();
+      ctx.fill();
+      ctx.globalAlpha = 0.9;
+      var top = h.points.reduce(function (a, p) { return p[1] < a[1] ? p : a; }, h.points[0]);
+      ctx.font = (12 / network.getScale()) + "px " + FONT;
+      ctx.textAlign = "center";
+      ctx.fillText(h.name + " " + h.region, top[0], top[1] - pad - 4 / network.getScale());
+    });
+    ctx.restore();
+  });
 
   // --- the edge layer of a large view ------------------------------------------------------
   function endsOf(e) {
@@ -530,6 +590,10 @@
       applyFilters();
     });
   }
+  var regionBox = document.getElementById("bkg-regions");
+  if (regionBox) {
+    regionBox.addEventListener("change", function () { state.regions = regionBox.checked; network.redraw(); });
+  }
   var yFrom = document.getElementById("bkg-year-from"), yTo = document.getElementById("bkg-year-to");
   function onYears() {
     var a = parseInt(yFrom.value, 10), b = parseInt(yTo.value, 10);
@@ -645,7 +709,20 @@
     var scale = network.getScale();
     var parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="' + W + '" height="' + H +
       '" viewBox="0 0 ' + W + " " + H + '" font-family="' + xml(FONT) + '">',
-      '<rect width="100%" height="100%" fill="#ffffff"/>', '<g stroke="#b5b5b5">'];
+      '<rect width="100%" height="100%" fill="#ffffff"/>'];
+    regionHulls().forEach(function (h) {
+      var pts = h.points.map(function (p) {
+        var d = network.canvasToDOM({x: p[0], y: p[1]});
+        return d.x.toFixed(1) + "," + d.y.toFixed(1);
+      });
+      var top = h.points.reduce(function (a, p) { return p[1] < a[1] ? p : a; }, h.points[0]);
+      var t = network.canvasToDOM({x: top[0], y: top[1]});
+      parts.push('<g class="region" fill="' + regionColor[h.region] + '" stroke="' + regionColor[h.region] +
+        '"><polygon points="' + pts.join(" ") + '" fill-opacity="0.16" stroke-opacity="0.16" stroke-width="56" ' +
+        'stroke-linejoin="round"/><text x="' + t.x.toFixed(1) + '" y="' + (t.y - 32).toFixed(1) +
+        '" font-size="12" text-anchor="middle" stroke="none">' + xml(h.name + " " + h.region) + "</text></g>");
+    });
+    parts.push('<g stroke="#b5b5b5">');
     var ids = nodes.getIds({filter: function (n) { return !n.hidden; }});
     var dom = {};
     ids.forEach(function (id) { dom[id] = network.canvasToDOM(network.getPosition(id)); });
@@ -700,6 +777,10 @@
 
   window.bkg = {
     search: search,
+    regions: function () {
+      return regionHulls().map(function (h) { return {region: h.region, name: h.name, members: h.members}; });
+    },
+    setRegions: function (on) { if (regionBox) { regionBox.checked = !!on; } state.regions = !!on; network.redraw(); },
     shownEdges: function () {
       return payload.edges.filter(function (e) { return !e.hidden; }).map(function (e) {
         return {id: e.id, from: e.from, to: e.to, relation: e.relation, years: e.years || []};
