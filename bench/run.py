@@ -61,7 +61,7 @@ PROGRAMS = {
     "viewscale": ("view_scale.py", ["2000", "5000", "10000"], ["10000"]),
     "incremental": ("incremental.py", [], ["--documents", "10", "--chars", "40000"]),
     "analyze": ("analyze.py", [], ["--copies", "20", "--doc-copies", "8"]),
-    "cli": ("cli_start.py", [], []),
+    "cli": ("cli_start.py", ["--million"], []),
     "large": ("large_document.py", [], []),
 }
 PACKAGES = ("spacy", "ginza", "ja-ginza", "SudachiPy", "rdflib", "pyoxigraph", "pyvis", "networkx")
