@@ -69,6 +69,8 @@ def build(
     use_cache: bool = True,
     processes: int | None = None,
     add: Sequence[Path | str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Extract facts from ``sources`` and write the graph, the store and the view to ``out_dir``.
 
@@ -78,9 +80,23 @@ def build(
     ``processes``: how many processes parse uncached passages (default: the usable cores).
     ``add``: documents to add to (or update in) the build already in ``out_dir``: its recorded
     sources plus these are built — the same bytes as a full build of that final set.
+    ``workers`` / ``scheduler`` (issue 11): the uncached documents are extracted on a Dask cluster,
+    a LocalCluster of ``workers`` processes or the running one at the ``scheduler`` address (see
+    :mod:`extract.distributed`; the same bytes as a local build). It is started or reached only
+    if some document needs extracting, and a :class:`~extract.distributed.DistributedError` says
+    why when it cannot be.
     """
+    from contextlib import nullcontext
+
     from extract.pipeline import default_cache_dir, extract_paths
 
+    executor = None
+    if workers is not None or scheduler is not None:
+        from extract.distributed import DaskExtractor
+
+        # checked here, before OUT is touched: a bad count or address fails at once
+        executor = DaskExtractor(scheduler=scheduler, workers=workers, cache_dir=cache_dir,
+                                 use_cache=use_cache, progress=progress)
     out = Path(out_dir)
     _check_writable(out)
     with _BuildLock(out):
@@ -98,8 +114,10 @@ def build(
             sources = [f for f in recorded if f.exists()] + sources + [Path(a) for a in add]
         warnings: list[DocumentWarning] = []
         report: dict = {}
-        facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, progress=progress,
-                                      warnings=warnings, processes=processes, report=report)
+        with executor if executor is not None else nullcontext():  # the cluster stops before the writing
+            facts, errors = extract_paths(sources, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache,
+                                          progress=progress, warnings=warnings, processes=processes,
+                                          report=report, executor=executor)
         if not facts:
             reasons = "; ".join(str(e) for e in errors[:3]) or "no document was read"
             raise BuildError(f"no document could be built ({reasons}); the previous outputs in {out} are unchanged")
@@ -118,9 +136,13 @@ def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_c
     from .store import load_trig
 
     version = _output_version()
-    trig = _trig_bytes(facts, cache / "graphs" if (cache is not None and use_cache) else None, version)
-    digest = hashlib.sha256(trig).hexdigest()
-    same_trig = _read_bytes(out / "kg.trig") == trig
+    # kg.trig is held once, as the pieces it is made of, hashed and written without being joined
+    chunks = _trig_chunks(facts, cache / "graphs" if (cache is not None and use_cache) else None, version)
+    sha = hashlib.sha256()
+    for chunk in chunks:
+        sha.update(chunk)
+    digest = sha.hexdigest()
+    same_trig = _file_digest(out / "kg.trig") == digest
     trusted = record is not None and record.get("version") == version
     keep_store = (same_trig and trusted and record.get("store") == digest
                   and record.get("store_id") == _folder_id(out / "store"))
@@ -133,16 +155,17 @@ def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_c
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".build-"))
     try:
         if not same_trig:
-            _write_file(staging / "kg.trig", trig)
+            _write_file(staging / "kg.trig", chunks)
             names.append("kg.trig")
-        if not (keep_store and keep_view):
-            memory = _memory_store(trig)
-            triples = sum(1 for _ in memory.quads_for_pattern(None, None, None, _default_graph()))
+        del chunks
         if not keep_store:
             load_trig(staging / "kg.trig" if not same_trig else out / "kg.trig", staging / "store")
             names.append("store")
-        if not keep_view:
-            _write_view(staging, memory)
+        if not keep_view:  # read from the store on disk: the graph is not loaded in memory again
+            store = _open_read_only(staging / "store" if not keep_store else out / "store")
+            triples = _count_triples(store)
+            _write_view(staging, store)
+            del store
             html = (staging / "graph.html").read_bytes()
             view = hashlib.sha256(html).hexdigest()
             if _read_bytes(out / "graph.html") != html:
@@ -296,96 +319,106 @@ def _answers_hold(calls, resolution) -> bool:
         return False
 
 
-def _split_trig(text: str) -> tuple[tuple[str, ...], str]:
-    """``graph_to_trig`` of a one-graph dataset → (its prefix lines, its graph's body)."""
-    head = sorted({line for line in text.splitlines(keepends=True) if line.startswith("@prefix ")})
-    return tuple(head), text[len("".join(head)) + 1:]
-
-
 def _document_piece(group, resolution, chunk_dir: Path | None, version: str) -> dict:
     """The serialized named graph of one document (``group``: its facts, more than one when two
-    files have the same text), from the cache when its answers from ``resolution`` still hold."""
+    files have the same text), from the cache when its answers from ``resolution`` still hold.
+
+    ``body`` is the graph's TriG (:func:`kg.rdf.graph_body`) as UTF-8 bytes. The graph is
+    collected in a :class:`kg.rdf.QuadSink` and written by pyoxigraph (issues 9 and 11), and
+    the cache entry is streamed to disk, so a document of millions of triples is held once."""
     import pickle
 
-    from rdflib import Dataset
-
-    from .rdf import add_document, graph_to_trig
+    from .namespaces import document_graph_iri
+    from .rdf import QuadSink, add_document, graph_body_bytes
 
     path = None
     if chunk_dir is not None:
-        key = hashlib.sha256("\0".join([version, *(repr(f) for f in group)]).encode("utf-8", "surrogatepass"))
+        key = hashlib.sha256(version.encode())
+        for f in group:
+            key.update(b"\0")
+            key.update(repr(f).encode("utf-8", "surrogatepass"))
         path = chunk_dir / key.hexdigest()[:2] / f"{key.hexdigest()}.pickle"
         try:
-            piece = pickle.loads(path.read_bytes())
-            if isinstance(piece, dict) and _answers_hold(piece["calls"], resolution):
+            with open(path, "rb") as fh:
+                piece = pickle.load(fh)
+            if isinstance(piece, dict) and piece.get("format") == _PIECE_FORMAT \
+                    and _answers_hold(piece["calls"], resolution):
                 return piece
         except Exception:  # noqa: BLE001, S110 - absent or unreadable: write the graph
             pass
     recorder = _Recorder(resolution)
-    ds = Dataset()
+    sink = QuadSink()
     labels: set = set()
     for facts in group:
-        add_document(ds, facts, recorder, labels)
-    head, body = _split_trig(graph_to_trig(ds))
-    piece = {"calls": recorder.calls, "head": head, "body": body,
+        add_document(sink, facts, recorder, labels)
+    iri = document_graph_iri(group[0].document.doc_id)
+    body = graph_body_bytes(iri, sink.graph(iri), consume=True)
+    del sink
+    piece = {"format": _PIECE_FORMAT, "calls": recorder.calls, "body": body,
              "labels": tuple(sorted((str(iri), label) for iri, label in labels))}
     if path is not None and not recorder.opaque:
         try:
-            _write_file(path, pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
+            _write_pickle(path, piece)
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             pass
     return piece
 
 
-def _trig_bytes(facts, chunk_dir: Path | None, version: str) -> bytes:
-    """``graph_to_trig(build_graph(facts))``, byte for byte, reusing the cached document graphs."""
-    from rdflib import RDFS, Dataset, URIRef
-    from rdflib.graph import Graph
+#: The layout of a cached document piece (a piece of another layout is written again).
+_PIECE_FORMAT = 2
+
+
+def _trig_chunks(facts, chunk_dir: Path | None, version: str) -> list[bytes]:
+    """``graph_to_trig(build_graph(facts))`` as a list of byte strings whose concatenation is
+    kg.trig, reusing the cached document graphs (never joined here: a large graph is not
+    copied once more; :func:`_trig_bytes` joins them)."""
+    from rdflib import RDFS, URIRef
 
     from extract.resolve import Resolution
 
     from .namespaces import RESOLVED_GRAPH, document_graph_iri
-    from .rdf import _ja, _ResolvedWriter, graph_to_trig
+    from .rdf import QuadSink, _ja, _ResolvedWriter, graph_body_bytes, trig_head
 
     facts = list(facts)
     resolution = Resolution(facts)
     groups: dict[str, list] = {}
     for item in facts:
         groups.setdefault(item.document.doc_id, []).append(item)
-    pieces: list[tuple[str, tuple[str, ...], str]] = []
+    pieces: list[tuple[str, bytes]] = []
     labels: set = set()
     for doc_id, group in groups.items():
         piece = _document_piece(group, resolution, chunk_dir, version)
-        pieces.append((str(document_graph_iri(doc_id)), piece["head"], piece["body"]))
+        pieces.append((str(document_graph_iri(doc_id)), piece["body"]))
         labels.update((URIRef(iri), label) for iri, label in piece["labels"])
-    ds = Dataset()
-    resolved = Graph(store=ds.store, identifier=RESOLVED_GRAPH)
+    sink = QuadSink()
+    resolved = sink.graph(RESOLVED_GRAPH)
     for iri, label in labels:  # as kg.rdf.build_graph writes the resolution graph
         resolved.add((iri, RDFS.label, _ja(label)))
     _ResolvedWriter(resolved, resolution).write()
-    if len(resolved):
-        head, body = _split_trig(graph_to_trig(ds))
-        pieces.append((str(RESOLVED_GRAPH), head, body))
-    prefixes = sorted({line for _, head, _ in pieces for line in head})
-    bodies = [body for _, _, body in sorted(pieces, key=lambda p: p[0]) if body]
-    return ("".join(prefixes) + "\n" + "\n".join(bodies)).encode("utf-8")
+    pieces.append((str(RESOLVED_GRAPH), graph_body_bytes(RESOLVED_GRAPH, resolved, consume=True)))
+    chunks = [trig_head().encode("utf-8") + b"\n"]
+    for _, body in sorted((p for p in pieces if p[1]), key=lambda p: p[0]):  # as kg.rdf.assemble_trig
+        if len(chunks) > 1:
+            chunks.append(b"\n")
+        chunks.append(body)
+    return chunks
 
 
-def _default_graph():
+def _trig_bytes(facts, chunk_dir: Path | None, version: str) -> bytes:
+    """``graph_to_trig(build_graph(facts))``, byte for byte, reusing the cached document graphs."""
+    return b"".join(_trig_chunks(facts, chunk_dir, version))
+
+
+def _open_read_only(path: Path):
     import pyoxigraph
 
-    return pyoxigraph.DefaultGraph()
+    return pyoxigraph.Store.read_only(str(path))
 
 
-def _memory_store(trig: bytes):
-    """The graph in memory, the union of its named graphs in the default graph (for the view)."""
-    import pyoxigraph
-
-    from .store import merge_union
-
-    store = pyoxigraph.Store()
-    store.load(trig, format=pyoxigraph.RdfFormat.TRIG)
-    return merge_union(store)
+def _count_triples(store) -> int:
+    """The triples of the default graph (the union of the documents' graphs), counted by the store."""
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(rows))["n"].value)
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -396,8 +429,15 @@ def _read_bytes(path: Path) -> bytes | None:
 
 
 def _file_digest(path: Path) -> str | None:
-    data = _read_bytes(path)
-    return hashlib.sha256(data).hexdigest() if data is not None else None
+    """The SHA-256 of a file, read a block at a time (kg.trig may be gigabytes)."""
+    sha = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 22):
+                sha.update(block)
+    except OSError:
+        return None
+    return sha.hexdigest()
 
 
 def _folder_id(path: Path) -> list[int] | None:
@@ -409,13 +449,25 @@ def _folder_id(path: Path) -> list[int] | None:
     return [st.st_dev, st.st_ino]
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` atomically, readable by all (an output to share, not a secret)."""
+def _write_file(path: Path, data: bytes | Sequence[bytes]) -> None:
+    """``data`` (bytes, or a sequence of byte strings written one after the other) to ``path``
+    atomically, readable by all (an output to share, not a secret)."""
+    _write_atomically(path, lambda fh: fh.write(data) if isinstance(data, bytes) else fh.writelines(data))
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    """``value`` pickled to ``path`` atomically, streamed (a large body is not copied first)."""
+    import pickle
+
+    _write_atomically(path, lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_atomically(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            write(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -131,7 +131,7 @@ SELECT ?s ?p ?o WHERE {
   VALUES ?cls { bkg:Country bkg:Person bkg:Organization bkg:Agreement bkg:Meeting
                 bkg:Program bkg:Visit }
   VALUES ?p { rdfs:label skos:altLabel bkg:iso3 bkg:date bkg:startDate bkg:endDate bkg:role
-              bkg:agreementType }
+              bkg:roleEnglish bkg:agreementType }
   ?s a ?cls ; ?p ?o .
 }"""
 _Q_PLACES = """
@@ -307,7 +307,7 @@ def entity_graph(
     details : bool
         With False, a lighter projection for the measures (what :func:`analyze` reads): the
         same nodes, edges, ``cls``, labels, ``iso3``, ``dates`` and ``years``, but no
-        ``aliases``, ``docs``, ``passages``, ``places``, ``role`` or ``agreement_type``. It
+        ``aliases``, ``docs``, ``passages``, ``places``, ``role``, ``role_en`` or ``agreement_type``. It
         skips the passage texts, which dominate the reading time of a large store.
 
     Returns
@@ -365,6 +365,8 @@ def entity_graph(
             data["iso3"] = value.value
         elif prop == "role":
             data["role"] = value.value
+        elif prop == "roleEnglish":
+            data["role_en"] = value.value
         elif prop == "agreementType":
             data["agreement_type"] = _local(value.value)
     for row in _select(store, _Q_PLACES):

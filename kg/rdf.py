@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -52,6 +53,7 @@ from kg.namespaces import (
     ID,
     KIND_CLASSES,
     OA,
+    PREFIXES,
     RESOLVED_GRAPH,
     WD,
     agreement_type_iri,
@@ -69,13 +71,45 @@ from kg.namespaces import (
 )
 
 __all__ = [
+    "TRIG_PREFIXES",
+    "QuadSink",
     "add_document",
+    "assemble_trig",
     "build_graph",
     "date_literal",
+    "graph_body",
+    "graph_body_bytes",
     "graph_to_trig",
+    "trig_head",
     "visit_label",
     "write_trig",
 ]
+
+class _Terms:
+    """A namespace whose terms are made once. rdflib's ``Namespace`` builds and validates a new
+    ``URIRef`` at every attribute access: a cost paid per triple, which counts when a document
+    has millions of them (issue 9)."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):  # not a term of ours (copy, pickle and mock probes)
+            raise AttributeError(name)
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)  # found on the instance from now on
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self._namespace[name]
+
+    def __str__(self) -> str:
+        return str(self._namespace)
+
+
+BKG, DCTERMS, OA, OWL, PROV, RDF, RDFS, SKOS, XSD = (
+    _Terms(ns) for ns in (BKG, DCTERMS, OA, OWL, PROV, RDF, RDFS, SKOS, XSD))
+
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
@@ -161,6 +195,7 @@ class _DocumentWriter:
         self.countries = {e.key for e in facts.entities if e.kind == "country"}
         self.date_notes = {(n.kind, n.key, n.field): n for n in date_notes(facts)}
         self._quoted: set[tuple[int, int]] = set()
+        self._passages: dict[int, URIRef] = {}  # passage IRIs, made once (issue 9)
         self.resolved_labels: set[tuple[URIRef, str]] = set()  # labels only the resolution gives
 
     # --- small helpers ------------------------------------------------------------------
@@ -169,7 +204,10 @@ class _DocumentWriter:
         self.graph.add((s, p, o))
 
     def passage(self, index: int) -> URIRef:
-        return passage_iri(self.doc_id, index)
+        iri = self._passages.get(index)
+        if iri is None:
+            iri = self._passages[index] = passage_iri(self.doc_id, index)
+        return iri
 
     def mentioned_in(self, iri: URIRef, passages: Iterable[int]) -> None:
         for index in sorted(set(passages)):
@@ -334,6 +372,8 @@ class _DocumentWriter:
             self.add(iri, OWL.sameAs, WD[e.wikidata])
         if e.kind == "person" and e.role:
             self.add(iri, BKG.role, _ja(e.role))
+            if e.role_en:  # the gazetteer's English for it (issue 13)
+                self.add(iri, BKG.roleEnglish, Literal(e.role_en, lang="en"))
         if e.kind in ("person", "organization", "place") and e.country:
             self.add(iri, BKG.country, country_iri(e.country))
         self.mentioned_in(iri, (m.passage for m in e.mentions))
@@ -692,28 +732,163 @@ def build_graph(facts: Iterable[DocumentFacts]) -> Dataset:
     return ds
 
 
-def graph_to_trig(ds: Dataset) -> str:
-    """Serialize a Dataset as TriG (prefixes bound as in :func:`kg.namespaces.bind_prefixes`).
+# --- serialization (issues 9 and 11: a document of millions of triples) ----------------------
+#
+# rdflib's Memory store and TriG writer cost several kilobytes and tens of microseconds per
+# triple: a 20 MB document (six million triples) took gigabytes and minutes. The graphs are
+# therefore collected in a light sink (a set of term triples per graph, with the ``graph()`` /
+# ``add()`` calls :func:`add_document` makes) and written by pyoxigraph's TriG serializer, the
+# triples of each graph sorted by their N-Triples terms so that the bytes do not depend on the
+# order they were added in or on the hash seed.
+
+#: The prefixes written at the head of kg.trig. ``id:`` is left out on purpose: the local part of
+#: our resource IRIs holds slashes (``id:document/d1/p0``), which TriG would have to escape.
+TRIG_PREFIXES = {name: iri for name, iri in sorted(PREFIXES.items()) if name != "id"}
+
+
+class QuadSink:
+    """Named graphs as sets of N-Triples lines: what :func:`add_document` needs of a Dataset
+    (``graph(identifier)`` and the graph's ``add(triple)``) for a fraction of the memory and
+    time — a triple is turned into text as it is added and no rdflib store is built.
+    :func:`graph_to_trig` serializes it as it does a Dataset, to the same bytes.
+
+    >>> sink = QuadSink()
+    >>> g = sink.graph(URIRef("http://example.org/g"))
+    >>> g.add((URIRef("http://example.org/s"), RDF.type, URIRef("http://example.org/C")))
+    >>> g.add((URIRef("http://example.org/s"), RDF.type, URIRef("http://example.org/C")))
+    >>> len(g), [str(x.identifier) for x in sink.graphs()]
+    (1, ['http://example.org/g'])
+    """
+
+    def __init__(self) -> None:
+        self._graphs: dict[URIRef, _TripleLines] = {}
+
+    def graph(self, identifier: URIRef) -> _TripleLines:
+        graph = self._graphs.get(identifier)
+        if graph is None:
+            graph = self._graphs[identifier] = _TripleLines(identifier)
+        return graph
+
+    def graphs(self) -> list[_TripleLines]:
+        return list(self._graphs.values())
+
+
+# N-Triples escapes of a literal's lexical form (ECHAR); every other character is written as is
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _nt(term) -> str:
+    """An rdflib term as N-Triples text (a literal of ``xsd:string`` as the plain literal it is).
+
+    Formatted, never added: ``"<" + uriref`` would call ``URIRef.__radd__`` and make a new URIRef.
+
+    >>> _nt(URIRef("http://example.org/a")), _nt(Literal('say "x"\\n', lang="ja")), _nt(Literal(3))
+    ('<http://example.org/a>', '"say \\\\"x\\\\"\\\\n"@ja', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
+    if type(term) is URIRef:
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = str.translate(term, _ESCAPES)
+        if term.language:
+            return f'"{text}"@{term.language}'
+        datatype = term.datatype
+        if datatype is not None and not str.__eq__(datatype, _XSD_STRING):
+            return f'"{text}"^^<{datatype}>'
+        return f'"{text}"'
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    return f"_:{term}"  # a blank node (our graphs have none; a Dataset given by a caller may)
+
+
+class _TripleLines(set):
+    """One named graph of a :class:`QuadSink`: the set of its triples as ``"<s> <p> o"`` text."""
+
+    __slots__ = ("identifier",)
+
+    def __init__(self, identifier: URIRef) -> None:
+        super().__init__()
+        self.identifier = identifier
+
+    def add(self, triple: tuple) -> None:  # type: ignore[override]
+        s, p, o = triple
+        set.add(self, _nt(s) + " " + _nt(p) + " " + _nt(o))
+
+    __hash__ = object.__hash__  # a graph is one object, whatever it holds
+
+
+class _NQuadsReader(io.RawIOBase):
+    """Sorted triple lines read as N-Quads in ``graph``, encoded a block at a time: pyoxigraph
+    parses them without the whole text being built first."""
+
+    def __init__(self, lines: list[str], graph: URIRef) -> None:
+        self._lines, self._suffix = lines, f" <{graph}> .\n"
+        self._at, self._buffer = 0, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer and self._at < len(self._lines):
+            start, end = self._at, min(self._at + 4096, len(self._lines))
+            block = self._lines[start:end]
+            self._lines[start:end] = [None] * (end - start)  # each line is let go once read
+            self._at = end
+            self._buffer = (self._suffix.join(block) + self._suffix).encode("utf-8")
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def graph_body_bytes(identifier: URIRef, triples: Iterable[tuple], *, consume: bool = False) -> bytes:
+    """One named graph as TriG in UTF-8 (``<graph> { … }``, without the prefix lines): its triples
+    sorted by their N-Triples text, written by pyoxigraph with :data:`TRIG_PREFIXES` — the same
+    bytes for the same triples, however and in whatever order they were added.
+    ``triples``: rdflib triples, or a graph of a :class:`QuadSink` — emptied as it is written
+    with ``consume`` (a graph of millions of triples is then not held twice)."""
+    import pyoxigraph as ox
+
+    if isinstance(triples, _TripleLines):
+        lines = sorted(triples)
+        if consume:
+            triples.clear()
+    else:
+        lines = sorted({_nt(s) + " " + _nt(p) + " " + _nt(o) for s, p, o in triples})
+    if not lines:
+        return b""
+    quads = ox.parse(io.BufferedReader(_NQuadsReader(lines, identifier), 1 << 20), format=ox.RdfFormat.N_QUADS)
+    text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=TRIG_PREFIXES)
+    start = 0
+    while text.startswith(b"@prefix ", start):  # pyoxigraph's own prefix lines: ours are the head
+        start = text.index(b"\n", start) + 1
+    return text[start:] if start else text
+
+
+def graph_body(identifier: URIRef, triples: Iterable[tuple]) -> str:
+    """:func:`graph_body_bytes` as text."""
+    return graph_body_bytes(identifier, triples).decode("utf-8")
+
+
+def trig_head() -> str:
+    """The prefix lines of kg.trig, one per prefix of :data:`TRIG_PREFIXES`, sorted."""
+    return "".join(sorted(f"@prefix {name}: <{iri}> .\n" for name, iri in TRIG_PREFIXES.items()))
+
+
+def assemble_trig(bodies: Iterable[tuple[str, str]]) -> str:
+    """kg.trig from ``(graph IRI, body)`` pairs (see :func:`graph_body`): the prefix lines, then
+    the graphs in the order of their IRIs, a blank line between two."""
+    return trig_head() + "\n" + "\n".join(body for _, body in sorted(bodies) if body)
+
+
+def graph_to_trig(ds: Dataset | QuadSink) -> str:
+    """Serialize a Dataset (or a :class:`QuadSink`) as TriG, the prefixes of :data:`TRIG_PREFIXES`.
 
     Byte for byte the same for the same graph, whatever order the facts were added in or the
-    interpreter's hash seed: each named graph is serialized on its own (rdflib orders the triples
-    within a graph) and the graphs are written in the order of their IRIs — rdflib's own TriG
-    writer follows its store's set iteration for the order of graphs."""
-    prefixes: set[str] = set()
-    bodies: list[str] = []
-    for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if len(graph) == 0:
-            continue
-        single = bind_prefixes(Dataset())
-        target = single.graph(graph.identifier)
-        for triple in graph:
-            target.add(triple)
-        head, body = [], []
-        for line in single.serialize(format="trig").splitlines(keepends=True):
-            (head if line.startswith("@prefix ") else body).append(line)
-        prefixes.update(head)
-        bodies.append("".join(body).strip("\n") + "\n")
-    return "".join(sorted(prefixes)) + "\n" + "\n".join(bodies)
+    interpreter's hash seed: each named graph is written on its own, its triples sorted, and the
+    graphs in the order of their IRIs (a Dataset's default graph, empty in ours, as a graph
+    named by rdflib's identifier of it)."""
+    return assemble_trig((str(g.identifier), graph_body(g.identifier, g)) for g in ds.graphs())
 
 
 def write_trig(ds: Dataset, path: Path | str) -> Path:

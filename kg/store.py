@@ -28,18 +28,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import pyoxigraph
-from rdflib import Dataset
-from rdflib import term as rdflib_term
 
-from kg.namespaces import BKG, PREFIXES
-from kg.rdf import write_trig
+# Light on purpose: `bkg query` and `bkg stats` import this module, so rdflib and kg.rdf (which
+# brings the extraction modules) are imported only by the functions that write a build.
+from kg.prefixes import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 __all__ = [
     "LOAD_FORMATS",
@@ -99,12 +102,59 @@ class QueryError(ValueError):
 
 
 def load_trig(trig: Path | str, store_dir: Path | str) -> None:
-    """Bulk-load a TriG file into a new pyoxigraph store at ``store_dir`` and close it."""
+    """Bulk-load a TriG file into a new pyoxigraph store at ``store_dir`` and close it, the
+    union of its named graphs in the default graph (see :func:`merge_union`).
+
+    For a kg.trig as :mod:`kg.rdf` writes it, the union is loaded by pyoxigraph from a copy of
+    the file whose graphs are unnamed (``{ … }``, TriG's default graph): no triple passes
+    through Python, which matters for millions of them (issue 11). Any other TriG is merged
+    by :func:`merge_union`."""
+    import tempfile
+
     store = pyoxigraph.Store(str(store_dir))
-    store.bulk_load(path=str(trig), format=pyoxigraph.RdfFormat.TRIG)
-    merge_union(store)
+    _bulk_load_in_batches(store, Path(trig))
+    fd, union = tempfile.mkstemp(dir=Path(store_dir).parent, prefix=".union-", suffix=".trig")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            unnamed = _unnamed_copy(Path(trig), fh)
+        if unnamed:
+            _bulk_load_in_batches(store, Path(union))
+        else:
+            merge_union(store)
+    finally:
+        os.unlink(union)
     store.flush()
     del store  # pyoxigraph closes the database when the last reference goes
+
+
+#: Quads given to pyoxigraph's bulk loader at a time: one ``bulk_load`` of a whole file holds
+#: about 1 GB per million quads until it ends; batches keep the memory flat (issue 9).
+_LOAD_BATCH = 200_000
+
+
+def _bulk_load_in_batches(store: pyoxigraph.Store, trig: Path) -> None:
+    from itertools import islice
+
+    quads = pyoxigraph.parse(path=str(trig), format=pyoxigraph.RdfFormat.TRIG)
+    while batch := list(islice(quads, _LOAD_BATCH)):
+        store.bulk_extend(batch)
+
+
+def _unnamed_copy(trig: Path, out) -> bool:
+    """Write ``trig`` to ``out`` with each ``<graph> {`` line made ``{`` (its triples then go to
+    the default graph); False, with ``out`` left partial, if the file is not laid out as
+    pyoxigraph writes TriG (prefix lines, ``<graph> {`` at the start of a line, triples
+    indented, ``}``)."""
+    with open(trig, "rb") as fh:
+        for line in fh:
+            head = line[:1]
+            if head == b"\t" or line in (b"}\n", b"\n") or line.startswith(b"@prefix "):
+                out.write(line)
+            elif head == b"<" and line.endswith(b"> {\n") and b" " not in line[:-3]:
+                out.write(b"{\n")
+            else:
+                return False
+    return True
 
 
 def merge_union(store: pyoxigraph.Store) -> pyoxigraph.Store:
@@ -153,6 +203,8 @@ def write_store(ds: Dataset, out_dir: Path | str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".bkg-store-", dir=out))
     try:
+        from kg.rdf import write_trig
+
         new_trig = write_trig(ds, tmp / TRIG_NAME)
         new_store = tmp / STORE_NAME
         load_trig(new_trig, new_store)
@@ -297,16 +349,20 @@ def to_oxigraph_term(value: Any) -> OxTerm:
     )
     if isinstance(value, ox_types):
         return value
-    if isinstance(value, rdflib_term.URIRef):
-        return pyoxigraph.NamedNode(str(value))
-    if isinstance(value, rdflib_term.BNode):
-        return pyoxigraph.BlankNode(str(value))
-    if isinstance(value, rdflib_term.Literal):
-        if value.language:
-            return pyoxigraph.Literal(str(value), language=value.language)
-        if value.datatype is not None:
-            return pyoxigraph.Literal(str(value), datatype=pyoxigraph.NamedNode(str(value.datatype)))
-        return pyoxigraph.Literal(str(value))
+    # An rdflib term can only exist once rdflib is imported: no need to import it here.
+    rdflib_term = sys.modules.get("rdflib.term")
+    if rdflib_term is not None and isinstance(value, rdflib_term.Identifier):
+        if isinstance(value, rdflib_term.URIRef):
+            return pyoxigraph.NamedNode(str(value))
+        if isinstance(value, rdflib_term.BNode):
+            return pyoxigraph.BlankNode(str(value))
+        if isinstance(value, rdflib_term.Literal):
+            if value.language:
+                return pyoxigraph.Literal(str(value), language=value.language)
+            if value.datatype is not None:
+                return pyoxigraph.Literal(str(value),
+                                          datatype=pyoxigraph.NamedNode(str(value.datatype)))
+            return pyoxigraph.Literal(str(value))
     if isinstance(value, (bool, int, float, str)):
         return pyoxigraph.Literal(value)
     raise QueryError(f"cannot bind a value of type {type(value).__name__}: {value!r}")
@@ -616,6 +672,7 @@ def _csv_results(result) -> str:
 
 # --- statistics -----------------------------------------------------------------------------
 
+_BKG = PREFIXES["bkg"]
 _COUNT_CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
 
 
@@ -636,16 +693,15 @@ def stats(store: pyoxigraph.Store) -> dict[str, Any]:
     counts = dict.fromkeys(("Document", "Passage", *STAT_CLASSES), 0)
     for sol in store.query(_COUNT_CLASSES, **union_options(store)):
         iri = sol["class"].value
-        name = iri[len(str(BKG)) :] if iri.startswith(str(BKG)) else None
+        name = iri[len(_BKG) :] if iri.startswith(_BKG) else None
         if name in counts:
             counts[name] = int(sol["n"].value)
     return {
         "documents": counts["Document"],
         "passages": counts["Passage"],
         "entities": {name: counts[name] for name in STAT_CLASSES},
-        "triples": _distinct_triples(store),
-        "quads": sum(1 for q in store.quads_for_pattern(None, None, None, None)
-                     if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)),
+        "triples": _count(store, _COUNT_DISTINCT_TRIPLES),
+        "quads": len(store) - _count(store, _COUNT_DEFAULT_GRAPH),
         "graphs": sum(1 for _ in store.named_graphs()),
     }
 
@@ -662,5 +718,14 @@ def format_stats(numbers: Mapping[str, Any], fmt: Literal["table", "json"] = "ta
     return "\n".join(f"{name:<{width}}  {n:>{digits}}" for name, n in rows)
 
 
-def _distinct_triples(store: pyoxigraph.Store) -> int:
-    return len({(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)})
+# Counted inside pyoxigraph rather than by reading every quad into Python (~20 s for 1M
+# triples): the distinct triples of all graphs, the default graph included; and the triples of
+# the default graph alone, which with len(store) (all quads) gives the named graphs' quads.
+_COUNT_DISTINCT_TRIPLES = """SELECT (COUNT(*) AS ?n) WHERE {
+  SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }
+}"""
+_COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _count(store: pyoxigraph.Store, sparql: str) -> int:
+    return int(next(iter(store.query(sparql)))["n"].value)

@@ -134,6 +134,19 @@ def test_person_organization_place(ds, docs) -> None:
     assert g.value(tokyo, BKG.country) == JPN
 
 
+def test_a_persons_role_in_english_is_its_own_property(docs) -> None:
+    """bkg:role keeps the title as written (one value, as the contract says); the gazetteer's
+    English goes to bkg:roleEnglish (issue 13)."""
+    facts = docs[0]
+    entities = tuple(replace(e, role_en="President") if e.key == KEYS.JAPAROV else e
+                     for e in facts.entities)
+    g = graph_of(build_graph([replace(facts, entities=entities)]), facts)
+    japarov = entity_iri("person", KEYS.JAPAROV)
+    assert list(g.objects(japarov, BKG.role)) == [Literal("大統領", lang="ja")]
+    assert list(g.objects(japarov, BKG.roleEnglish)) == [Literal("President", lang="en")]
+    assert list(g.objects(entity_iri("person", KEYS.KULUBAEV), BKG.roleEnglish)) == []  # none given
+
+
 def test_agreement(ds, docs) -> None:
     d1 = docs[0].document.doc_id
     g = graph_of(ds, docs[0])

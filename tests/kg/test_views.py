@@ -373,3 +373,16 @@ def test_page_data_states_a_shared_passage_once(G):
     big = nx.barabasi_albert_graph(10_000, 2, seed=1)
     html = views.render_html(views.build_view(big, max_nodes=None))
     assert len(html.encode("utf-8")) < 3_000_000  # issue 11: the 10k-node view ≤ 3 MB
+
+
+def test_a_persons_english_role_is_in_its_tooltip():
+    ds = rdflib.Dataset()
+    ds.parse(data=TRIG, format="trig")
+    g = ds.graph(rdflib.URIRef("https://w3id.org/bilateral-kg/graph/d1"))
+    person = rdflib.URIRef(ID + "person/japarov")
+    g.add((person, rdflib.URIRef("https://w3id.org/bilateral-kg/ontology#roleEnglish"),
+           rdflib.Literal("President", lang="en")))
+    data = data_block(views.render_store(ds))
+    node = next(n for n in data["nodes"] if n["id"] == str(person))
+    facts = node["tip"]["facts"]
+    assert ["role", "大統領"] in facts and ["role (English)", "President"] in facts
