@@ -62,7 +62,7 @@ PROGRAMS = {
     "incremental": ("incremental.py", [], ["--documents", "10", "--chars", "40000"]),
     "analyze": ("analyze.py", [], ["--copies", "20", "--doc-copies", "8"]),
     "cli": ("cli_start.py", ["--million"], []),
-    "large": ("large_document.py", [], []),
+    "large": ("large_document.py", ["--sizes", "1,5"], ["--sizes", "0.2"]),
 }
 PACKAGES = ("spacy", "ginza", "ja-ginza", "SudachiPy", "rdflib", "pyoxigraph", "pyvis", "networkx")
 
