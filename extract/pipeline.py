@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .distributed import DistributedError
 from .errors import DocumentError
 from .facts import Document, DocumentFacts
 from .language import DocumentWarning, language_warning
@@ -35,6 +36,7 @@ __all__ = [
     "MODEL",
     "DocumentWarning",
     "ParseCache",
+    "WorkerError",
     "default_cache_dir",
     "extract_document",
     "extract_documents",
@@ -278,8 +280,8 @@ def extract_paths(
 
     With ``use_cache``, a document whose facts are in the fact cache (:mod:`extract.factcache`:
     same text, metadata, model and rules) is neither parsed nor extracted, and the model is loaded
-    (when ``nlp`` is None) only if some document needs parsing. Uncached passages are parsed with
-    ``processes`` processes (default: the usable cores; see :func:`extract_documents`).
+    (when ``nlp`` is None) only if some document needs parsing. Uncached documents are extracted
+    with ``processes`` processes (default: the usable cores; see :func:`extract_documents`).
     ``report``, when given, receives ``files`` (every source file, in order), ``extracted``
     (documents parsed and extracted), ``cached`` (documents from the fact cache) and
     ``processes`` (how many parsed; 0 when nothing was parsed).
@@ -371,7 +373,13 @@ def extract_documents(
     so only a few batches of ``Doc`` objects are in memory at a time. The facts are the same as
     with one process. If the workers cannot be started (a pipeline that cannot be sent to them),
     a warning says so and the rest is parsed in this process. ``used[0]`` is set to the number
-    of processes that parsed."""
+    of processes that parsed.
+
+    When the uncached text is spread over several documents (:func:`_share_documents`), whole
+    documents go to ``processes`` worker processes instead (:func:`_pooled_facts`): each worker
+    parses a document's passages (through the same parse cache) *and* runs the rules over them,
+    so the rules no longer wait in this process for the parses. One large document keeps the
+    passage stream above: its parse is shared by the workers, its rules run here."""
     from .rules import extract_facts
 
     documents = list(documents)
@@ -382,10 +390,15 @@ def extract_documents(
         plans, pending = _plan_parses(nlp, documents, cache)
         if sum(len(t) for t in pending) < PARALLEL_MIN_CHARS:
             plans = None
+    workers = min(wanted, len(documents)) if plans is not None and _share_documents(documents, wanted) else 0
     if used is not None:
-        used[0] = wanted if plans is not None else 1
+        used[0] = workers or (wanted if plans is not None else 1)
     bar = _passage_bar(sum(len(d.passages) for d in documents), progress)
     try:
+        if workers:
+            del pending, plans
+            yield from _pooled_facts(nlp, documents, workers, cache, bar)
+            return
         if plans is None:
             for document in documents:
                 if bar is None:
@@ -414,6 +427,136 @@ def extract_documents(
     finally:
         if bar is not None:
             bar.close()
+
+
+#: The documents are shared out whole (:func:`_pooled_facts`) unless the largest one holds more
+#: than this share of all their text: then one worker would be left with most of the work, and the
+#: passage stream (:func:`_parallel_parses`) shares it better.
+LARGEST_SHARE = 0.5
+
+
+def _share_documents(documents: Sequence[Document], processes: int) -> bool:
+    """Whether ``documents`` can be shared out whole between ``processes`` workers (see
+    :data:`LARGEST_SHARE`)."""
+    if processes < 2 or len(documents) < 2:
+        return False
+    sizes = [_size(d) for d in documents]
+    return max(sizes) <= LARGEST_SHARE * sum(sizes)
+
+
+def _size(document: Document) -> int:
+    """The characters of a document's distinct passage texts: what its parse and rules cost."""
+    return sum(len(t) for t in dict.fromkeys(p.text for p in document.passages))
+
+
+class WorkerError(DistributedError):
+    """A document whose extraction failed in a worker process: ``str(err)`` names its file and the
+    error; the worker's traceback follows in ``err.details``. (A :class:`DistributedError`, as a
+    document that fails on a Dask worker, so that ``bkg build`` reports both the same way.)"""
+
+    def __init__(self, source: str, reason: str, details: str = "") -> None:
+        self.source = source
+        self.reason = reason
+        self.details = details
+        super().__init__(source, reason, details)
+
+    def __str__(self) -> str:
+        return f"{self.source}: extraction failed in a worker process ({self.reason})"
+
+
+#: What a worker process extracts with: (nlp, parse cache). Set in each worker by
+#: :func:`_worker_start`; in this process only while a pool is being forked (the workers are
+#: copies of this process, the loaded pipeline included, as spaCy's own ``n_process`` workers).
+_WORKER: dict[str, object] = {}
+
+
+def _worker_start(model: str | None, cache_dir: str | None) -> None:
+    """A worker's set-up: ignore Ctrl-C (this process stops the workers), and take the pipeline
+    (forked: inherited; spawned: loaded here, once per worker) and the parse cache."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if model is not None:  # a spawned worker: nothing inherited
+        _WORKER["nlp"] = load_nlp(model)
+    _WORKER["cache"] = ParseCache(Path(cache_dir)) if cache_dir is not None else None
+
+
+def _worker_extract(task: tuple[int, Document]) -> tuple[int, DocumentFacts | None, tuple[str, str] | None]:
+    """One document's facts, in a worker: ``(index, facts, None)``, or ``(index, None, (reason,
+    traceback))`` when its extraction raised."""
+    index, document = task
+    try:
+        return index, extract_document(document, _WORKER["nlp"], _WORKER["cache"]), None
+    except Exception as err:  # noqa: BLE001 - sent back, and raised there naming the file
+        import traceback
+
+        return index, None, (f"{type(err).__name__}: {err}", traceback.format_exc())
+
+
+def _pool_context():
+    """``fork`` where there is one (the workers start with the loaded pipeline and need not load
+    the model again), else ``spawn``."""
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _pooled_facts(nlp: Language, documents: Sequence[Document], processes: int,
+                  cache: ParseCache | None, bar) -> Iterator[DocumentFacts]:
+    """The facts of each of ``documents``, in order, each extracted whole (parse and rules) by one
+    of ``processes`` worker processes. The largest documents are handed out first, so that a big
+    one does not finish last; facts are yielded in the documents' order as soon as the ones
+    before them are in, so the outcome is the same as in one process. A document whose
+    extraction fails raises :class:`WorkerError` naming it; the pool is stopped, and its workers
+    ended, however this generator is left (the end, an error, Ctrl-C, ``close()``). If the
+    workers cannot be started, a warning says so and the documents are extracted here."""
+    import warnings
+
+    context = _pool_context()
+    forked = context.get_start_method() == "fork"
+    cache_dir = str(cache.directory) if cache is not None else None
+    order = sorted(range(len(documents)), key=lambda i: (-_size(documents[i]), i))
+    if forked:
+        _WORKER.update(nlp=nlp)
+    try:
+        pool = context.Pool(processes, initializer=_worker_start,
+                            initargs=(None if forked else MODEL, cache_dir))
+    except (OSError, ValueError) as err:
+        warnings.warn(f"starting {processes} worker processes failed ({type(err).__name__}: {err}); "
+                      "extracting in one process", RuntimeWarning, stacklevel=3)
+        for document in documents:
+            if bar is not None:
+                bar.set_postfix_str(document.source[:40], refresh=False)
+            facts = extract_document(document, nlp, cache)
+            if bar is not None:
+                bar.update(len(document.passages))
+            yield facts
+        return
+    finally:
+        _WORKER.clear()  # the workers hold their copies; this process keeps no reference
+    done: dict[int, DocumentFacts] = {}
+    ended = False
+    try:
+        results = pool.imap_unordered(_worker_extract, ((i, documents[i]) for i in order), chunksize=1)
+        following = 0
+        for index, facts, failure in results:
+            if failure is not None:
+                raise WorkerError(documents[index].source, failure[0], failure[1])
+            done[index] = facts
+            if bar is not None:
+                bar.set_postfix_str(documents[index].source[:40], refresh=False)
+                bar.update(len(documents[index].passages))
+            while following in done:
+                yield done.pop(following)
+                following += 1
+        pool.close()
+        pool.join()
+        ended = True
+    finally:
+        if not ended:
+            pool.terminate()
+            pool.join()
 
 
 def _plan_parses(nlp: Language, documents: Sequence[Document],
