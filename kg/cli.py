@@ -70,7 +70,7 @@ def build(
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse and extract every document again instead of reusing cached parses and facts."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where parses and facts are cached (default: ~/.cache/bilateral-kg or $BKG_CACHE)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    processes: Optional[int] = typer.Option(None, "--processes", "-j", min=1, help="Processes that parse uncached passages (default: the usable cores; 1: in this process)."),
+    processes: Optional[int] = typer.Option(None, "--processes", "-j", min=1, help="Processes that extract uncached documents (parse and rules; default: the usable cores; 1: in this process)."),
     add: bool = typer.Option(False, "--add", help="Add SOURCES to (or update them in) the build already in OUT, whose recorded sources are kept."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Extract uncached documents on a Dask LocalCluster of N single-threaded worker processes on this machine."),
     scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Extract uncached documents on the running Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786; see docs/SCALE-OUT.md)."),
