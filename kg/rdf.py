@@ -802,38 +802,95 @@ def _nt(term) -> str:
 
 
 class _TripleLines(set):
-    """One named graph of a :class:`QuadSink`: the set of its triples as ``"<s> <p> o"`` text."""
+    """One named graph of a :class:`QuadSink`: the set of its triples as ``"<s> <p> o"`` text.
 
-    __slots__ = ("identifier",)
+    Past :attr:`SPILL` lines the set is written, sorted, to a temporary file and emptied, so a
+    graph of millions of triples (a 20 MB document) is never all in memory at once;
+    :meth:`sorted_lines` merges those runs with what is left, dropping repeats — the same lines,
+    in the same order, as ``sorted(set(all the lines))``."""
+
+    __slots__ = ("identifier", "_runs")
+    SPILL = 400_000
 
     def __init__(self, identifier: URIRef) -> None:
         super().__init__()
         self.identifier = identifier
+        self._runs: list = []
 
     def add(self, triple: tuple) -> None:  # type: ignore[override]
         s, p, o = triple
         set.add(self, _nt(s) + " " + _nt(p) + " " + _nt(o))
+        if set.__len__(self) >= self.SPILL:  # len() counts the lines in memory only
+            self._spill()
+
+    def _spill(self) -> None:
+        import tempfile
+
+        run = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        run.writelines(line + "\n" for line in sorted(self))  # N-Triples lines hold no newline
+        run.seek(0)
+        self._runs.append(run)
+        set.clear(self)
+
+    def sorted_lines(self, *, consume: bool = False) -> Iterable[str]:
+        """Every line once, sorted; with ``consume`` the graph is emptied as they are read."""
+        if not self._runs:
+            lines = sorted(self)
+            if consume:
+                set.clear(self)
+            return _drained(lines) if consume else iter(lines)
+        return self._merged(consume)
+
+    def _merged(self, consume: bool):
+        import heapq
+
+        runs, self._runs = self._runs, ([] if consume else self._runs)
+        rest = sorted(self)
+        if consume:
+            set.clear(self)
+        last = None
+        try:
+            for run in runs:
+                run.seek(0)
+            streams = [(line[:-1] for line in run) for run in runs]
+            for line in heapq.merge(*streams, rest):
+                if line != last:
+                    yield line
+                    last = line
+        finally:
+            if consume:
+                for run in runs:
+                    run.close()
 
     __hash__ = object.__hash__  # a graph is one object, whatever it holds
+
+
+def _drained(lines: list[str]):
+    """The lines of ``lines`` in order, each let go of once given."""
+    for i in range(len(lines)):
+        line, lines[i] = lines[i], None
+        yield line
 
 
 class _NQuadsReader(io.RawIOBase):
     """Sorted triple lines read as N-Quads in ``graph``, encoded a block at a time: pyoxigraph
     parses them without the whole text being built first."""
 
-    def __init__(self, lines: list[str], graph: URIRef) -> None:
-        self._lines, self._suffix = lines, f" <{graph}> .\n"
-        self._at, self._buffer = 0, b""
+    def __init__(self, lines: Iterable[str], graph: URIRef) -> None:
+        self._lines, self._suffix = iter(lines), f" <{graph}> .\n"
+        self._buffer, self._done = b"", False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, target) -> int:
-        while not self._buffer and self._at < len(self._lines):
-            start, end = self._at, min(self._at + 4096, len(self._lines))
-            block = self._lines[start:end]
-            self._lines[start:end] = [None] * (end - start)  # each line is let go once read
-            self._at = end
+        import itertools
+
+        while not self._buffer and not self._done:
+            block = list(itertools.islice(self._lines, 4096))
+            if not block:
+                self._done = True
+                break
             self._buffer = (self._suffix.join(block) + self._suffix).encode("utf-8")
         n = min(len(target), len(self._buffer))
         target[:n] = self._buffer[:n]
@@ -850,13 +907,15 @@ def graph_body_bytes(identifier: URIRef, triples: Iterable[tuple], *, consume: b
     import pyoxigraph as ox
 
     if isinstance(triples, _TripleLines):
-        lines = sorted(triples)
-        if consume:
-            triples.clear()
+        lines = triples.sorted_lines(consume=consume)
     else:
-        lines = sorted({_nt(s) + " " + _nt(p) + " " + _nt(o) for s, p, o in triples})
-    if not lines:
+        lines = iter(sorted({_nt(s) + " " + _nt(p) + " " + _nt(o) for s, p, o in triples}))
+    first = next(lines, None)
+    if first is None:
         return b""
+    import itertools
+
+    lines = itertools.chain([first], lines)
     quads = ox.parse(io.BufferedReader(_NQuadsReader(lines, identifier), 1 << 20), format=ox.RdfFormat.N_QUADS)
     text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=TRIG_PREFIXES)
     start = 0

@@ -180,3 +180,28 @@ def test_a_large_document_builds_with_the_quads_of_the_old_path(nlp, tmp_path, m
     assert (tmp_path / "other" / "kg.trig").read_bytes() == trig
     assert (tmp_path / "other" / "graph.html").read_bytes() == result.html.read_bytes()
     assert other.triples == result.triples
+
+
+def test_a_graph_too_big_for_memory_is_sorted_through_files_to_the_same_bytes(monkeypatch):
+    """Past _TripleLines.SPILL lines a sink graph goes to sorted runs on disk (issue 9: a 20 MB
+    document's millions of triples); the TriG written is byte for byte the in-memory one."""
+    from factories import corpus
+    from rdflib import Dataset
+
+    from kg import rdf
+
+    facts = corpus()
+    whole = Dataset()
+    for item in facts:
+        rdf.add_document(whole, item)
+    expected = rdf.graph_to_trig(whole)
+    for spill in (7, 64, 200):  # the largest graph here has some 340 lines
+        monkeypatch.setattr(rdf._TripleLines, "SPILL", spill)
+        sink = rdf.QuadSink()
+        for item in facts:
+            rdf.add_document(sink, item)
+        assert any(g._runs for g in sink.graphs())
+        assert rdf.graph_to_trig(sink) == expected
+        bodies = [rdf.graph_body_bytes(g.identifier, g, consume=True) for g in sink.graphs()]
+        assert all(not g._runs and not len(g) for g in sink.graphs())  # emptied, its files closed
+        assert b"".join(bodies)
