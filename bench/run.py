@@ -139,7 +139,8 @@ def write_readme(rows: list[Row], programs: list[dict], header: str) -> Path:
         if p.get("skipped"):
             parts += [f"not run: {p['skipped']}", ""]
             continue
-        parts += [f"`{p['command']}` ({p['seconds']} s, exit {p['exit']})", "", p["output"] or "(no output)", ""]
+        parts += [f"`{p['command']}` ({p['seconds']} s, exit {p['exit']})", "", "```text",
+                  p["output"] or "(no output)", "```", ""]
     parts.append(END)
     readme = BENCH / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
