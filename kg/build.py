@@ -132,16 +132,20 @@ def build(
 def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_cache: bool = False,
                    record: dict | None = None, files: Sequence[Path] = ()) -> BuildResult:
     """Write kg.trig, the store and the view of ``facts`` to ``out``, leaving alone each output
-    whose bytes would not change (see :func:`_trig_bytes` and the build record)."""
-    from .store import load_trig
+    whose bytes would not change (see :func:`_trig_bytes` and the build record), and updating
+    the previous store in place of loading it again when the record says which graphs changed
+    (see :func:`_store_changes`)."""
+    from .store import load_trig, update_store
 
     version = _output_version()
     # kg.trig is held once, as the pieces it is made of, hashed and written without being joined
-    chunks = _trig_chunks(facts, cache / "graphs" if (cache is not None and use_cache) else None, version)
+    head, pieces = _trig_pieces(facts, cache / "graphs" if (cache is not None and use_cache) else None, version)
+    chunks = _join_pieces(head, pieces)
     sha = hashlib.sha256()
     for chunk in chunks:
         sha.update(chunk)
     digest = sha.hexdigest()
+    graphs = {iri: [hashlib.sha256(body).hexdigest(), len(body)] for iri, body in pieces}
     same_trig = _file_digest(out / "kg.trig") == digest
     trusted = record is not None and record.get("version") == version
     keep_store = (same_trig and trusted and record.get("store") == digest
@@ -149,6 +153,9 @@ def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_c
     keep_view = keep_store and record.get("view") == _file_digest(out / "graph.html")
     triples = record.get("triples", 0) if keep_store and keep_view else 0
     view = record.get("view") if keep_view else None
+    # the named graphs the store in OUT lacks or holds otherwise (None: load it all again)
+    changes = None if keep_store or not trusted else _store_changes(record, out, pieces, graphs)
+    del pieces
     names: list[str] = []
     # Everything is written into a staging folder first and moved into place only when all of
     # it is complete, so a failed run leaves the previous outputs untouched.
@@ -159,7 +166,15 @@ def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_c
             names.append("kg.trig")
         del chunks
         if not keep_store:
-            load_trig(staging / "kg.trig" if not same_trig else out / "kg.trig", staging / "store")
+            if changes is not None:
+                try:  # the previous store with the changed graphs replaced (issue 11)
+                    update_store(out / "store", staging / "store", head, changes)
+                except (OSError, ValueError, SyntaxError):  # the store could not be updated: load it all
+                    shutil.rmtree(staging / "store", ignore_errors=True)
+                    changes = None
+            del changes
+            if not (staging / "store").exists():
+                load_trig(staging / "kg.trig" if not same_trig else out / "kg.trig", staging / "store")
             names.append("store")
         if not keep_view:  # read from the store on disk: the graph is not loaded in memory again
             store = _open_read_only(staging / "store" if not keep_store else out / "store")
@@ -177,10 +192,38 @@ def _write_outputs(out: Path, facts, errors, *, cache: Path | None = None, use_c
         _write_record(cache, out, {
             "out": str(out.resolve()), "version": version, "files": [os.path.abspath(f) for f in files],
             "trig": digest, "store": digest, "store_id": _folder_id(out / "store"), "view": view,
-            "triples": triples, "documents": len(facts),
+            "triples": triples, "documents": len(facts), "graphs": graphs,
         })
     unchanged = tuple(n for n in OUTPUTS if n not in names)
     return BuildResult(out, len(facts), errors, triples, unchanged=unchanged)
+
+
+#: A store is updated in place of being loaded again only while the graphs to replace (their old
+#: and new TriG) come to at most this many bytes (about 200k quads: pyoxigraph's update runs as one
+#: transaction, held in memory) and, past a megabyte, to no more than the new kg.trig.
+_UPDATE_MAX_BYTES = 1 << 25
+
+
+def _store_changes(record: dict, out: Path, pieces: Sequence[tuple[str, bytes]],
+                   graphs: dict[str, list]) -> dict[str, bytes] | None:
+    """The named graphs to write into the store in OUT to make it the store of ``pieces``: each
+    graph whose TriG body differs from the one the build record says the store holds (``b""``
+    for a graph no longer there), or None when the store must be loaded again: no record of its
+    graphs, not the store that build wrote, or so much changed that a load costs no more."""
+    old = record.get("graphs")
+    if not isinstance(old, dict) or record.get("store") != record.get("trig") \
+            or record.get("store_id") is None or record.get("store_id") != _folder_id(out / "store"):
+        return None
+    try:
+        changes = {iri: body for iri, body in pieces if old.get(iri, [None])[0] != graphs[iri][0]}
+        changes.update((iri, b"") for iri in old if iri not in graphs)
+        size = sum(len(body) for body in changes.values()) + sum(int(old[i][1]) for i in changes if i in old)
+    except (TypeError, IndexError, KeyError, ValueError):  # a record written otherwise: load it all
+        return None
+    total = sum(length for _, length in graphs.values())
+    if size > _UPDATE_MAX_BYTES or (size > total and size > 1 << 20):
+        return None
+    return changes
 
 
 def _check_writable(out: Path) -> None:
@@ -262,7 +305,10 @@ def _write_view(out: Path, dataset) -> None:
 # extract.resolve.Resolution): it is reused while the same questions get the same answers, so a
 # new document re-serializes only the graphs whose labels or dates it changes, and the
 # resolution graph. The build record (CACHE/builds/<hash of OUT>.json) names the sources and the
-# digests of the outputs, so an output whose bytes would not change is not rewritten.
+# digests of the outputs, so an output whose bytes would not change is not rewritten, and the
+# digest of each named graph's piece: a store to write again is then the previous one (a
+# pyoxigraph backup) with only the graphs whose piece changed replaced and its union mended
+# (kg.store.update_store), not a load of the whole kg.trig — the same quads either way.
 
 #: The outputs of a build, in the order they are moved into place.
 OUTPUTS = ("kg.trig", "store", "graph.html")
@@ -372,6 +418,12 @@ def _trig_chunks(facts, chunk_dir: Path | None, version: str) -> list[bytes]:
     """``graph_to_trig(build_graph(facts))`` as a list of byte strings whose concatenation is
     kg.trig, reusing the cached document graphs (never joined here: a large graph is not
     copied once more; :func:`_trig_bytes` joins them)."""
+    return _join_pieces(*_trig_pieces(facts, chunk_dir, version))
+
+
+def _trig_pieces(facts, chunk_dir: Path | None, version: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The prefix lines of kg.trig and its non-empty named graphs as ``(graph IRI, body)``, in
+    the order of their IRIs (see :func:`_join_pieces`)."""
     from rdflib import RDFS, URIRef
 
     from extract.resolve import Resolution
@@ -396,8 +448,14 @@ def _trig_chunks(facts, chunk_dir: Path | None, version: str) -> list[bytes]:
         resolved.add((iri, RDFS.label, _ja(label)))
     _ResolvedWriter(resolved, resolution).write()
     pieces.append((str(RESOLVED_GRAPH), graph_body_bytes(RESOLVED_GRAPH, resolved, consume=True)))
-    chunks = [trig_head().encode("utf-8") + b"\n"]
-    for _, body in sorted((p for p in pieces if p[1]), key=lambda p: p[0]):  # as kg.rdf.assemble_trig
+    # as kg.rdf.assemble_trig: the graphs in IRI order, the empty ones left out
+    return trig_head().encode("utf-8"), sorted((p for p in pieces if p[1]), key=lambda p: p[0])
+
+
+def _join_pieces(head: bytes, pieces: Sequence[tuple[str, bytes]]) -> list[bytes]:
+    """kg.trig as byte strings: the prefix lines, a blank line, the bodies a blank line apart."""
+    chunks = [head + b"\n"]
+    for _, body in pieces:
         if len(chunks) > 1:
             chunks.append(b"\n")
         chunks.append(body)

@@ -57,6 +57,7 @@ __all__ = [
     "QueryError",
     "write_store",
     "load_trig",
+    "update_store",
     "open_store",
     "to_oxigraph_term",
     "query",
@@ -125,6 +126,59 @@ def load_trig(trig: Path | str, store_dir: Path | str) -> None:
         os.unlink(union)
     store.flush()
     del store  # pyoxigraph closes the database when the last reference goes
+
+
+#: The graph in which :func:`update_store` keeps the replaced graphs' triples while it mends
+#: the union (dropped before it returns; no build names a graph so).
+_RETIRED = "urn:x-bkg:build:retired"
+
+
+def update_store(
+    previous: Path | str, store_dir: Path | str, head: bytes, graphs: Mapping[str, bytes]
+) -> None:
+    """A new store at ``store_dir``: the store at ``previous`` (as :func:`load_trig` wrote it)
+    with each named graph of ``graphs`` replaced by its TriG body as :mod:`kg.rdf` writes it
+    (``<graph> {`` … ``}``; ``b""``: the graph removed), and its default graph mended — the same
+    quads as :func:`load_trig` of the whole new TriG (issue 11: adding one document to a built
+    corpus loads that document, not the corpus).
+
+    ``previous`` is not changed: it is copied by pyoxigraph's backup (hard links to its
+    immutable files). ``head``: the prefix lines the bodies are written with. The new triples
+    reach the union as :func:`load_trig` loads it (the body with its graph unnamed); a triple
+    of a replaced graph leaves the union only when no named graph holds it any more, which one
+    SPARQL update decides in the store. A body of another layout is a ``ValueError``."""
+    unnamed: list[bytes] = []
+    for iri, body in sorted(graphs.items()):
+        opening = f"<{iri}> {{\n".encode()
+        if body and not (body.startswith(opening) and body.endswith(b"}\n")):
+            raise ValueError(f"{iri}: not a graph body as kg.rdf writes it")
+        if body:
+            unnamed.append(head + b"\n{\n" + body[len(opening):])
+    pyoxigraph.Store.read_only(str(previous)).backup(str(store_dir))
+    store = pyoxigraph.Store(str(store_dir))
+    retired = pyoxigraph.NamedNode(_RETIRED)
+    for iri in sorted(graphs):
+        graph = pyoxigraph.NamedNode(iri)
+        store.extend([pyoxigraph.Quad(q.subject, q.predicate, q.object, retired)
+                      for q in store.quads_for_pattern(None, None, None, graph)])
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+    for iri, body in sorted(graphs.items()):
+        if body:
+            store.bulk_load(head + b"\n" + body, format=pyoxigraph.RdfFormat.TRIG)
+    for text in unnamed:
+        store.bulk_load(text, format=pyoxigraph.RdfFormat.TRIG)
+    store.update(_MEND_UNION)
+    store.flush()
+    del store
+
+
+#: The triples of the replaced graphs that no named graph holds any more leave the union.
+_MEND_UNION = f"""DELETE {{ ?s ?p ?o }} WHERE {{
+  GRAPH <{_RETIRED}> {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{_RETIRED}>) }}
+}} ;
+DROP SILENT GRAPH <{_RETIRED}>"""
 
 
 #: Quads given to pyoxigraph's bulk loader at a time: one ``bulk_load`` of a whole file holds

@@ -236,3 +236,43 @@ def test_builds_write_identical_bytes_whatever_the_hash_seed(tmp_path):
     assert (a / "kg.trig").read_bytes() == (b / "kg.trig").read_bytes()
     assert (a / "kg.ttl").read_bytes() == (b / "kg.ttl").read_bytes()
     assert sorted((a / "kg.nq").read_text().splitlines()) == sorted((b / "kg.nq").read_text().splitlines())
+
+
+def test_update_store_gives_the_quads_of_loading_the_whole_trig(tmp_path):
+    """kg.store.update_store (issue 11) on graphs written for this test: a triple two graphs share
+    stays in the union when one of them is replaced or removed; one only the old graph held goes."""
+    import pyoxigraph
+
+    from kg.store import load_trig, update_store
+
+    head = b"@prefix ex: <http://example.org/> .\n"
+
+    def body(g: str, *triples: str) -> bytes:
+        return f"<http://example.org/{g}> {{\n".encode() + b"".join(f"\t{t} .\n".encode() for t in triples) + b"}\n"
+
+    def trig(path: Path, *bodies: bytes) -> Path:
+        path.write_bytes(head + b"\n" + b"\n".join(bodies))
+        return path
+
+    def quads(store_dir: Path) -> set[str]:
+        return {str(q) for q in pyoxigraph.Store.read_only(str(store_dir)).quads_for_pattern(None, None, None, None)}
+
+    g1 = body("g1", "ex:s ex:p ex:shared", "ex:s ex:p ex:only1")
+    g2 = body("g2", "ex:s ex:p ex:shared", "ex:s ex:p ex:only2")
+    load_trig(trig(tmp_path / "old.trig", g1, g2), tmp_path / "old")
+    old = quads(tmp_path / "old")
+    new_g1 = body("g1", "ex:s ex:p ex:new1")
+    g3 = body("g3", "ex:t ex:p ex:only2")
+    update_store(tmp_path / "old", tmp_path / "new", head, {
+        "http://example.org/g1": new_g1, "http://example.org/g3": g3})
+    load_trig(trig(tmp_path / "full.trig", new_g1, g2, g3), tmp_path / "full")
+    assert quads(tmp_path / "new") == quads(tmp_path / "full")
+    assert "<http://example.org/s> <http://example.org/p> <http://example.org/shared>" in quads(tmp_path / "new")
+    assert quads(tmp_path / "old") == old  # the store it was made from is as it was
+
+    update_store(tmp_path / "new", tmp_path / "fewer", head, {"http://example.org/g2": b""})
+    load_trig(trig(tmp_path / "fewer.trig", new_g1, g3), tmp_path / "full2")
+    assert quads(tmp_path / "fewer") == quads(tmp_path / "full2")
+    assert not any("shared" in q for q in quads(tmp_path / "fewer"))
+    assert {str(g) for g in pyoxigraph.Store.read_only(str(tmp_path / "fewer")).named_graphs()} == {
+        "<http://example.org/g1>", "<http://example.org/g3>"}

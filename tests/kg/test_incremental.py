@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,124 @@ def test_add_from_the_command_line_and_a_removed_source(nlp, tmp_path, monkeypat
 
     nowhere = runner.invoke(app, ["build", "--add", str(tmp_path / "new" / "b.txt"), "--out", str(tmp_path / "o2")])
     assert nowhere.exit_code == 1 and "no earlier build is recorded" in nowhere.output
+
+
+def _quads(out: Path) -> set[tuple[str, str, str, str]]:
+    """The store's quads as a set of N-Triples terms, ``""`` naming the default graph."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    return {(str(q.subject), str(q.predicate), str(q.object),
+             "" if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else str(q.graph_name))
+            for q in store.quads_for_pattern(None, None, None, None)}
+
+
+def _graph_of(quads, text: str) -> tuple[str, set[tuple[str, str, str]]]:
+    """The document graph in which some object holds ``text``: its name and its triples."""
+    (name,) = {g for s, p, o, g in quads if g and "/resolved" not in g and text in o}
+    return name, {(s, p, o) for s, p, o, g in quads if g == name}
+
+
+def _assert_same_as_a_full_build(nlp, out: Path, full: Path, sources: list[Path]) -> None:
+    """OUT holds what a build of ``sources`` from nothing (no cache, no earlier outputs) writes."""
+    from kg.build import build
+
+    shutil.rmtree(full, ignore_errors=True)
+    build(sources, full, nlp=nlp, progress=False, cache_dir=full.with_name(full.name + "-cache"), use_cache=False)
+    for name in ("kg.trig", "graph.html"):
+        assert (out / name).read_bytes() == (full / name).read_bytes(), name
+    assert _quads(out) == _quads(full)
+
+
+def _count(out: Path) -> int:
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+
+
+def test_a_new_removed_or_changed_file_updates_the_store_and_gives_the_quads_of_a_full_build(nlp, tmp_path, monkeypatch):
+    """The store in OUT is updated graph by graph (issue 11), never loaded again from kg.trig, and
+    holds the quads of a full build after each step: a document added (plain rebuild and --add),
+    one that shares a person with another removed (its triples stay in the union only where
+    another graph holds them), one changed."""
+    from kg.build import build
+
+    src, out, cache = _write(tmp_path / "src", "a.txt", "b.txt"), tmp_path / "out", tmp_path / "cache"
+    full = tmp_path / "full"
+    build([src], out, nlp=nlp, progress=False, cache_dir=cache)
+    loads = _Counter(monkeypatch, "kg.store.load_trig")
+    updates = _Counter(monkeypatch, "kg.store.update_store")
+
+    _write(src, "c.txt")  # a plain rebuild that finds a new file; C names A's minister again
+    result = build([src], out, nlp=nlp, progress=False, cache_dir=cache)
+    assert result.extracted == 1 and "store" not in result.unchanged
+    assert (loads.calls, updates.calls) == (0, 1)
+    _assert_same_as_a_full_build(nlp, out, full, [src])  # (a load: loads.calls is 1 from here)
+    before = _quads(out)
+
+    d = _write(tmp_path / "x", "d.txt") / "d.txt"
+    added = build([], out, nlp=nlp, progress=False, cache_dir=cache, add=[d])
+    assert added.documents == 4 and (loads.calls, updates.calls) == (1, 2)
+    _assert_same_as_a_full_build(nlp, out, full, [src, d])
+
+    (src / "c.txt").unlink()
+    removed = build([src, d], out, nlp=nlp, progress=False, cache_dir=cache)
+    assert removed.documents == 3 and (loads.calls, updates.calls) == (2, 3)
+    _assert_same_as_a_full_build(nlp, out, full, [src, d])
+    now = _quads(out)
+    c_name, c_triples = _graph_of(before, "タジキスタン訪問")
+    shared = c_triples & _graph_of(before, "ウズベキスタン外相会談")[1]
+    only_c = c_triples - {(s, p, o) for s, p, o, g in before if g and g != c_name}
+    union = {(s, p, o) for s, p, o, g in now if not g}
+    assert shared and shared <= union  # what C says of A's minister stays in the union, held by A's graph
+    assert only_c and not only_c & union  # what only C said left it
+
+    (src / "b.txt").write_text(TEXTS["b.txt"] + "2 双方は、協力を継続することを確認した。\n", encoding="utf-8")
+    changed = build([src, d], out, nlp=nlp, progress=False, cache_dir=cache)
+    assert changed.extracted == 1 and (loads.calls, updates.calls) == (3, 4)
+    _assert_same_as_a_full_build(nlp, out, full, [src, d])
+    assert changed.triples == _count(out)
+
+
+def test_a_failed_update_keeps_the_previous_store_and_one_that_cannot_be_made_loads_the_store_again(
+        nlp, tmp_path, monkeypatch):
+    import kg.build
+    import kg.store
+    from kg.build import build
+
+    src, out, cache = _write(tmp_path / "src", "a.txt"), tmp_path / "out", tmp_path / "cache"
+    build([src], out, nlp=nlp, progress=False, cache_dir=cache)
+    before, quads = _identity(out), _quads(out)
+
+    def broken_view(*args, **kwargs):
+        raise OSError("disk full")
+
+    _write(src, "b.txt")
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.build, "_write_view", broken_view)  # fails after the store was updated
+        updates = _Counter(patch, "kg.store.update_store")
+        with pytest.raises(OSError, match="disk full"):
+            build([src], out, nlp=nlp, progress=False, cache_dir=cache)
+        assert updates.calls == 1
+    assert _identity(out) == before and _quads(out) == quads  # the backup left the old store as it was
+    assert not list(out.glob(".build-*"))
+
+    def uncopyable(*args, **kwargs):
+        raise OSError("cannot copy the store")
+
+    monkeypatch.setattr(kg.store, "update_store", uncopyable)
+    loads = _Counter(monkeypatch, "kg.store.load_trig")
+    build([src], out, nlp=nlp, progress=False, cache_dir=cache)
+    assert loads.calls == 1  # loaded from kg.trig instead
+    _assert_same_as_a_full_build(nlp, out, tmp_path / "full", [src])
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("the store was updated")
+
+    monkeypatch.setattr(kg.store, "update_store", not_called)
+    monkeypatch.setattr(kg.build, "_UPDATE_MAX_BYTES", 0)  # more to replace than an update may hold
+    _write(src, "c.txt")
+    build([src], out, nlp=nlp, progress=False, cache_dir=cache)
+    assert loads.calls == 3  # 1: the full build above
+    _assert_same_as_a_full_build(nlp, out, tmp_path / "full", [src])
