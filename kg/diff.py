@@ -29,15 +29,15 @@ from __future__ import annotations
 import difflib
 import html
 import json
-import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from .files import write_atomic  # re-exported: kg.diff.write_atomic is used by the CLI
 
 __all__ = [
     "DOC_TYPE_NAMES",
@@ -740,19 +740,3 @@ def render_html(diff: StatementDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_atomic(path: Path | str, data: str | bytes) -> Path:
-    """Write ``data`` (text as UTF-8) to ``path``: a temporary file beside it, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path

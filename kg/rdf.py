@@ -26,9 +26,7 @@ True
 from __future__ import annotations
 
 import io
-import os
 import re
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -956,18 +954,6 @@ def write_trig(ds: Dataset, path: Path | str) -> Path:
     The file is written next to the target and renamed into place, so a reader never sees a
     half-written file and a failure leaves any previous file untouched.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = graph_to_trig(ds).encode("utf-8")
-    # Not mkstemp: its files are private (0600); this one is created with the usual umask.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .files import write_atomic
+
+    return write_atomic(path, graph_to_trig(ds))

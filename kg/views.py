@@ -1088,19 +1088,9 @@ def write_view(net: Network, path: str | os.PathLike[str]) -> Path:
     ...     "vis.DataSet" in page.read_text(encoding="utf-8")
     True
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(net)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    from .files import write_atomic
+
+    return write_atomic(path, render_html(net))
 
 
 # --- headless export ------------------------------------------------------------------------
@@ -1154,14 +1144,6 @@ def export_image(net: Network | str | os.PathLike[str], target: str | os.PathLik
                     data = page.evaluate("bkg.toSVG()").encode("utf-8")
             finally:
                 browser.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return out
+    from .files import write_atomic
+
+    return write_atomic(out, data)
